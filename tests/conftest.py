@@ -1,0 +1,58 @@
+"""Fixtures shared by every test: one real localappwrite server per test run, and the settings pointing at it.
+
+`appwrite_server` starts `python -m localappwrite` on a free loopback port once per run (fault injection on,
+off by default: see `LocalAppwrite.set_faults`). The autouse `_appwrite_settings` fixture points Django's
+settings (APPWRITE_ENDPOINT, APPWRITE_PROJECT_ID, APPWRITE_API_KEY) and the environment at it, so code that
+reads either, and child processes, talk to the same server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.localappwrite_process import LocalAppwrite, start_localappwrite
+
+
+@pytest.fixture(scope="session")
+def appwrite_server() -> Iterator[LocalAppwrite]:
+    server = start_localappwrite()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _appwrite_settings(appwrite_server: LocalAppwrite) -> Iterator[None]:
+    values = {
+        "APPWRITE_ENDPOINT": appwrite_server.endpoint,
+        "APPWRITE_PROJECT_ID": appwrite_server.project_id,
+        "APPWRITE_API_KEY": appwrite_server.api_key,
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    override = None
+    from django.conf import settings
+
+    if settings.configured:  # not when run with `-p no:django` (localappwrite's own tests need no Django)
+        from django.test import override_settings
+
+        override = override_settings(**values)
+        override.enable()
+    yield
+    if override is not None:
+        override.disable()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(autouse=True)
+def _faults_off(appwrite_server: LocalAppwrite) -> Iterator[None]:
+    """A test that injects faults never leaks them into the next one."""
+    yield
+    if appwrite_server.process.poll() is None:
+        appwrite_server.set_faults("off")
