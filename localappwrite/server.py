@@ -13,6 +13,7 @@ import socket
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -129,6 +130,9 @@ class App:
     session_resolver: Callable[[App, str], str | None] = lambda app, secret: None
     request_count: int = 0
     count_lock: threading.Lock = field(default_factory=threading.Lock)
+    # With --enable-faults, the last answered API requests as (method, path+query, started, ended) in
+    # time.monotonic() seconds: benchmarks read them from GET /__requests__ to find requests in series.
+    request_log: deque = field(default_factory=lambda: deque(maxlen=200_000))
 
 
 class Request:
@@ -300,6 +304,9 @@ class Handler_(BaseHTTPRequestHandler):
         if path == "/__faults__" and self.app.faults_enabled:
             self._set_faults(method, raw_body)
             return
+        if path == "/__requests__" and self.app.faults_enabled:
+            self._send_json(200, {"now": time.monotonic(), "requests": list(self.app.request_log)})
+            return
         with self.app.count_lock:
             self.app.request_count += 1
 
@@ -312,14 +319,15 @@ class Handler_(BaseHTTPRequestHandler):
         except AppwriteError as e:
             self._delay(started)
             self._send_error(e)
-            return
         except Exception:  # a bug of ours: answer like Appwrite does, never hang up
             log.exception("unhandled error on %s %s", method, path)
             self._delay(started)
             self._send_error(AppwriteError(500, "general_unknown", "Server Error"))
-            return
-        self._delay(started)
-        self._send_json(status, body)
+        else:
+            self._delay(started)
+            self._send_json(status, body)
+        if self.app.faults_enabled:
+            self.app.request_log.append((method, self.path, started, time.monotonic()))
 
     def _delay(self, started: float) -> None:
         if self.app.latency_ms:
