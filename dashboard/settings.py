@@ -1,0 +1,207 @@
+"""Settings of the sessions dashboard: every value comes from the environment (or `.env`),
+parsed strictly so that a bad value stops the process at start with a clear message."""
+
+import os
+import warnings
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Real environment variables win over the file.
+load_dotenv(BASE_DIR / ".env", override=False)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def _env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}; got {value}")
+    return value
+
+
+def _env_seconds(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds; got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum} seconds; got {raw}")
+    return value
+
+
+def _env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _env_str(name, default) or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _env_appwrite_id(name: str, default: str) -> str:
+    value = _env_str(name, default) or default
+    # Appwrite IDs: up to 36 of a-z, A-Z, 0-9, period, hyphen, underscore; no leading special char.
+    if len(value) > 36 or not value[0].isalnum() or not all(c.isalnum() or c in "._-" for c in value):
+        raise ImproperlyConfigured(f"{name} is not a valid Appwrite ID: {value!r}")
+    return value
+
+
+DEBUG = _env_bool("DJANGO_DEBUG", False)
+
+SECRET_KEY = _env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required unless DJANGO_DEBUG=1")
+    SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG"
+
+ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+
+HTTPS = _env_bool("DJANGO_HTTPS", not DEBUG)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # /healthz is probed over plain HTTP by load balancers.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+INSTALLED_APPS = [
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "dashboard.urls"
+WSGI_APPLICATION = "dashboard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csrf",
+                "django.contrib.messages.context_processors.messages",
+            ],
+            "builtins": ["template_partials.templatetags.partials"],
+        },
+    }
+]
+
+# No SQL database: all data lives in Appwrite, sessions in signed cookies.
+DATABASES: dict = {}
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+REDIS_URL = _env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dashboard",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# Serve straight from the finders so `make run` needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+# STATIC_ROOT exists only after collectstatic; until then the finders serve everything.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
+# Appwrite. Without an endpoint the settings still load (`make run` starts localappwrite first
+# and sets it); the service refuses to work without one.
+APPWRITE_ENDPOINT = _env_str("APPWRITE_ENDPOINT").rstrip("/")
+if APPWRITE_ENDPOINT and not APPWRITE_ENDPOINT.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"APPWRITE_ENDPOINT must start with http:// or https://; got {APPWRITE_ENDPOINT!r}")
+APPWRITE_PROJECT_ID = _env_str("APPWRITE_PROJECT_ID")
+APPWRITE_API_KEY = _env_str("APPWRITE_API_KEY")
+if APPWRITE_ENDPOINT and not (APPWRITE_PROJECT_ID and APPWRITE_API_KEY):
+    raise ImproperlyConfigured("APPWRITE_PROJECT_ID and APPWRITE_API_KEY are required with APPWRITE_ENDPOINT")
+APPWRITE_DATABASE_ID = _env_appwrite_id("APPWRITE_DATABASE_ID", "support")
+APPWRITE_SESSIONS_COLLECTION_ID = _env_appwrite_id("APPWRITE_SESSIONS_COLLECTION_ID", "sessions")
+APPWRITE_MESSAGES_COLLECTION_ID = _env_appwrite_id("APPWRITE_MESSAGES_COLLECTION_ID", "messages")
+APPWRITE_AGENTS_TEAM_ID = _env_appwrite_id("APPWRITE_AGENTS_TEAM_ID", "support-agents")
+APPWRITE_API = _env_choice("APPWRITE_API", "tablesdb", ("tablesdb", "databases"))
+APPWRITE_TIMEOUT_SECONDS = _env_seconds("APPWRITE_TIMEOUT_SECONDS", 5, minimum=0.1, maximum=120)
+
+DASHBOARD_POLL_SECONDS = _env_int("DASHBOARD_POLL_SECONDS", 5, minimum=1, maximum=3600)
+DASHBOARD_IDLE_MINUTES = _env_int("DASHBOARD_IDLE_MINUTES", 10, minimum=1, maximum=60 * 24 * 30)
+DASHBOARD_PAGE_SIZE = _env_int("DASHBOARD_PAGE_SIZE", 25, minimum=5, maximum=100)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"dashboard": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}

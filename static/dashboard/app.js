@@ -1,0 +1,131 @@
+// Behaviour of the dashboard pages on top of htmx. All of it lives here (no inline script,
+// no hx-on, no eval), so the pages can run under a Content-Security-Policy of script-src 'self'.
+(function () {
+  "use strict";
+
+  var REGION_ID = "session-rows";
+  // Requests that change data (close, …) in flight; polls wait for them. Entries expire so a
+  // lost event can never stop the live refresh for good.
+  var mutations = new Map();
+  var MUTATION_TIMEOUT_MS = 20000;
+  var saved = null;
+
+  document.documentElement.classList.add("js");
+
+  function region() {
+    return document.getElementById(REGION_ID);
+  }
+
+  function isPoll(elt) {
+    return elt && elt.id === REGION_ID;
+  }
+
+  function mutationInFlight() {
+    var now = Date.now();
+    mutations.forEach(function (started, xhr) {
+      if (now - started > MUTATION_TIMEOUT_MS) mutations.delete(xhr);
+    });
+    return mutations.size > 0;
+  }
+
+  // What identifies a focusable element or an open <details> across a refresh: its row and its key.
+  function keyOf(el) {
+    var row = el.closest("[data-row-id]");
+    var name = el.getAttribute("data-key") || el.getAttribute("data-action") || el.getAttribute("rel") || "";
+    return (row ? row.getAttribute("data-row-id") : "") + "|" + name;
+  }
+
+  function findByKey(root, selector, key) {
+    var candidates = root.querySelectorAll(selector);
+    for (var i = 0; i < candidates.length; i++) {
+      if (keyOf(candidates[i]) === key) return candidates[i];
+    }
+    return null;
+  }
+
+  // The rows region tells the server which version it shows; an unchanged list answers 204.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (isPoll(elt) && elt.getAttribute("data-rows-version")) {
+      event.detail.headers["X-Rows-Version"] = elt.getAttribute("data-rows-version");
+    }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (isPoll(elt)) {
+      // Poll only while the tab is visible, and never over a close that is still on its way.
+      if (document.visibilityState !== "visible" || mutationInFlight()) event.preventDefault();
+      return;
+    }
+    if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
+      mutations.set(event.detail.xhr, Date.now());
+      // A poll already in flight would bring the row back as it was before this change.
+      var rows = region();
+      if (rows) htmx.trigger(rows, "htmx:abort");
+      var error = errorSlot(elt);
+      if (error) error.textContent = "";
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    mutations.delete(event.detail.xhr);
+  });
+
+  function errorSlot(elt) {
+    var row = elt.closest ? elt.closest("[data-row-id]") : null;
+    return row ? row.querySelector(".row-error") : null;
+  }
+
+  // A close that never got an answer (network down, server error page) says so in its row.
+  function showRequestFailure(event) {
+    var elt = event.detail.elt;
+    if (isPoll(elt)) return;
+    var slot = errorSlot(elt);
+    if (slot) slot.textContent = "Could not reach the dashboard. Nothing was changed here; try again.";
+  }
+  document.addEventListener("htmx:sendError", showRequestFailure);
+  document.addEventListener("htmx:responseError", showRequestFailure);
+
+  // Keep the agent's focus, open details and scroll position when the rows region is replaced.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!isPoll(event.detail.target)) return;
+    var rows = event.detail.target;
+    var active = document.activeElement;
+    saved = {
+      open: Array.prototype.map.call(rows.querySelectorAll("details[open]"), keyOf),
+      focus: active && rows.contains(active) && active !== rows ? keyOf(active) : null,
+      scrollX: window.scrollX,
+      scrollY: window.scrollY,
+    };
+  });
+
+  document.addEventListener("htmx:afterSwap", function () {
+    var rows = region();
+    if (!saved || !rows) return;
+    saved.open.forEach(function (key) {
+      var details = findByKey(rows, "details", key);
+      if (details) details.open = true;
+    });
+    if (saved.focus) {
+      var target = findByKey(rows, "a, button, summary, input, select", saved.focus);
+      if (target) target.focus({ preventScroll: true });
+    }
+    window.scrollTo(saved.scrollX, saved.scrollY);
+    saved = null;
+  });
+
+  // Coming back to the tab: refresh at once instead of waiting for the next tick.
+  document.addEventListener("visibilitychange", function () {
+    var rows = region();
+    if (rows && document.visibilityState === "visible") htmx.trigger(rows, "refresh-rows");
+  });
+
+  // Changing the sort applies it at once (the Search button does the same without JavaScript).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
+      select.form.requestSubmit();
+    }
+  });
+})();

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real `dashboard.settings`, read with test-friendly environment defaults.
+
+Tests run like production (DEBUG off, so the secret key is required and given here) but over plain
+HTTP on the test client's and live server's host names. pyproject.toml points pytest-django here.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-" + "x" * 32)
+os.environ.setdefault("DJANGO_HTTPS", "0")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from dashboard.settings import *  # noqa: E402,F403
+
+# Nothing is collected for tests; the finders serve static files (and WhiteNoise need not warn).
+STATIC_ROOT = None
