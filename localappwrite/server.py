@@ -343,7 +343,7 @@ class Handler_(BaseHTTPRequestHandler):
         if raw_body:
             try:
                 parsed = json.loads(raw_body)
-            except (ValueError, UnicodeDecodeError) as e:
+            except (ValueError, UnicodeDecodeError, RecursionError) as e:  # RecursionError: [[[[…
                 raise argument_invalid("Invalid JSON body.") from e
             if not isinstance(parsed, dict):
                 raise argument_invalid("Invalid JSON body: an object is expected.")
