@@ -1,5 +1,5 @@
 # The two commands of the README, plus the benchmark. Every dependency comes from the project's own files.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -15,10 +15,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# axe-core for the accessibility tests, from the npm registry (package-lock.json pins it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: $(VENV)/.installed-runtime
 	$(PY) -m dashboard.demo
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev node_modules/.installed
 	@command -v redis-server >/dev/null 2>&1 || ./.ci/install-debian-packages redis-server
 	$(PY) -m pytest
 
