@@ -1,0 +1,473 @@
+"""Working on many sessions at once and seeing them whole: bulk close, closing idle sessions,
+the CSV export of a filtered list, and the overview page."""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dashboard import service
+from dashboard.access import agent_required
+from dashboard.views import Filters, _describe, _filters, _wants_fragment
+
+# Appwrite row ids, as the URL converter accepts them.
+ROW_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
+# A bulk close works through the matching sessions in pages; one request handles at most this many
+# pages or this many seconds, then answers with its progress and continues in the next request.
+CLOSE_PAGE_SIZE = 100
+PAGES_PER_REQUEST = 5
+SECONDS_PER_REQUEST = 8.0
+# Failures listed by session ID in the report (all of them are counted).
+MAX_LISTED_FAILURES = 50
+RUN_SALT = "dashboard.triage.close-run"
+RUN_MAX_AGE = 24 * 60 * 60
+EXPORT_COLUMNS = [
+    "row_id",
+    "session_id",
+    "status",
+    "start_time",
+    "last_seen",
+    "duration_seconds",
+    "messages",
+    "browser",
+    "device",
+    "location",
+    "user_meta",
+    "theme",
+]
+LAST_GOOD_OVERVIEW = "last-good-overview:"
+
+
+def _export_limit() -> int:
+    return int(getattr(settings, "DASHBOARD_EXPORT_MAX_ROWS", 50_000))
+
+
+def _filter_query(filters: Filters) -> str:
+    """The filter as a query string ('' or '?…'), without the cursor."""
+    values = {key: value for key, value in filters.query_values().items() if value}
+    if values.get("sort") == service.DEFAULT_SORT:
+        del values["sort"]
+    return "?" + urlencode(values) if values else ""
+
+
+def _list_url(filters: Filters) -> str:
+    return "/" + _filter_query(filters)
+
+
+def _selection(filters: Filters, *, idle_minutes: int | None = None) -> service.Selection:
+    return service.Selection(
+        status=filters.status, search=filters.q, filters=filters.narrowing, idle_minutes=idle_minutes
+    )
+
+
+# -- The state of a close run, carried signed from one request to the next -----------------
+
+
+@dataclass
+class CloseRun:
+    kind: str  # "filter" (all matching), "idle" or "selected"
+    filters: dict[str, str]
+    idle_minutes: int | None = None
+    created_before: str = ""
+    expected: int = 0
+    expected_capped: bool = False
+    after: str | None = None
+    closed: int = 0
+    already_closed: int = 0
+    failed: int = 0
+    failures: list[list[str]] = field(default_factory=list)
+    done: bool = False
+    stopped: bool = False
+
+    def token(self) -> str:
+        return signing.dumps(asdict(self), salt=RUN_SALT, compress=True)
+
+    @classmethod
+    def from_token(cls, token: str) -> CloseRun | None:
+        try:
+            return cls(**signing.loads(token, salt=RUN_SALT, max_age=RUN_MAX_AGE))
+        except (signing.BadSignature, TypeError):
+            return None
+
+    def add(self, outcomes) -> None:
+        for outcome in outcomes:
+            if outcome.result == "closed":
+                self.closed += 1
+            elif outcome.result == "already_closed":
+                self.already_closed += 1
+            else:
+                self.failed += 1
+                if len(self.failures) < MAX_LISTED_FAILURES:
+                    self.failures.append([outcome.row_id, outcome.session_id, outcome.reason])
+
+    def selection(self) -> service.Selection:
+        filters = _filters_from_values(self.filters)
+        created = datetime.fromisoformat(self.created_before) if self.created_before else None
+        return replace(_selection(filters, idle_minutes=self.idle_minutes), created_before=created)
+
+
+def _filters_from_values(values: dict[str, str]) -> Filters:
+    request = HttpRequest()
+    request.GET.update(values)  # through the same form as the list, so the same checks apply
+    return _filters(request)
+
+
+def _advance(run: CloseRun) -> str:
+    """Closes the next pages of a filter run; returns a problem to show, or ''."""
+    selection = run.selection()
+    deadline = time.monotonic() + SECONDS_PER_REQUEST
+    try:
+        for _ in range(PAGES_PER_REQUEST):
+            batch = service.close_selection_batch(selection, run.after, CLOSE_PAGE_SIZE)
+            run.add(batch.outcomes)
+            run.after = batch.last_row_id
+            if batch.done:
+                run.done = True
+                break
+            if time.monotonic() > deadline:
+                break
+    except service.AppwriteError as error:
+        return f"{_describe(error)}: the run paused. Nothing is lost; continue when Appwrite answers again"
+    return ""
+
+
+# -- Bulk close ---------------------------------------------------------------------------
+
+
+class RowIdsField(forms.Field):
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        return [str(item) for item in value or []]
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        if len(value) > service.MAX_SELECTED:
+            raise forms.ValidationError(
+                f"Select at most {service.MAX_SELECTED} sessions, or use “select all matching this filter”."
+            )
+        for row_id in value:
+            if not ROW_ID.fullmatch(row_id):
+                raise forms.ValidationError("That selection contains something that is not a session.")
+
+
+class BulkCloseForm(forms.Form):
+    selected = RowIdsField(required=False)  # the rows' checkboxes
+    confirmed = forms.BooleanField(required=False)
+
+
+def _panel(request: HttpRequest, panel: str, context: dict) -> HttpResponse:
+    """The panel alone for htmx, else the whole close page around it."""
+    fragment = _wants_fragment(request)
+    template = f"dashboard/close_sessions.html#{panel}" if fragment else "dashboard/close_sessions.html"
+    context = {"panel": panel, "poll_seconds": settings.DASHBOARD_POLL_SECONDS, **context}
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _run_response(request: HttpRequest, panel: str, run: CloseRun, problem: str = "") -> HttpResponse:
+    filters = _filters_from_values(run.filters)
+    context = {"state": "run", "run": run, "problem": problem, "filters": filters, "list_url": _list_url(filters)}
+    context["run_action"] = reverse("bulk_close" if panel == "bulk-panel" else "close_idle")
+    response = _panel(request, panel, context)
+    if run.done or run.stopped:
+        response["HX-Trigger"] = "sessions-closed"
+    return response
+
+
+def _continue(request: HttpRequest, panel: str) -> HttpResponse:
+    run = CloseRun.from_token(request.POST.get("progress", ""))
+    if run is None:
+        return _panel(request, panel, {"state": "error", "problem": "This close run has expired. Start it again."})
+    problem = ""
+    if request.POST.get("stop"):
+        run.stopped = True
+    elif not run.done:
+        problem = _advance(run)
+    return _run_response(request, panel, run, problem)
+
+
+@require_POST
+@agent_required
+def bulk_close(request: HttpRequest) -> HttpResponse:
+    """Close the selected sessions, or all matching the filter in the URL: a confirm step, then the run."""
+    if request.POST.get("progress"):
+        return _continue(request, "bulk-panel")
+    form = BulkCloseForm(request.POST)
+    filters = _filters(request)
+    context = {"filters": filters, "list_url": _list_url(filters)}
+    if not form.is_valid():
+        problem = " ".join(form.errors.get("selected", [])) or "That request could not be read."
+        return _panel(request, "bulk-panel", {**context, "state": "error", "problem": problem})
+
+    all_matching = "filter" in request.POST.getlist("scope")
+    ids = form.cleaned_data["selected"]
+    if not all_matching and not ids:
+        return _panel(request, "bulk-panel", {**context, "state": "error", "problem": "No sessions are selected."})
+    try:
+        if all_matching and form.cleaned_data["confirmed"]:
+            expected = service.count_selection(_selection(filters))
+            run = CloseRun(
+                "filter", filters.query_values(), None, timezone.now().isoformat(), expected.value, expected.capped
+            )
+            return _run_response(request, "bulk-panel", run, _advance(run))
+        if all_matching:
+            count = service.count_selection(_selection(filters))
+            return _panel(request, "bulk-panel", {**context, "state": "confirm", "scope": "filter", "count": count})
+        if form.cleaned_data["confirmed"]:
+            run = CloseRun("selected", filters.query_values(), expected=len(ids), done=True)
+            run.add(service.close_sessions_by_id(ids))
+            return _run_response(request, "bulk-panel", run)
+    except service.AppwriteError as error:
+        problem = f"{_describe(error)}. Nothing more was closed; try again."
+        return _panel(request, "bulk-panel", {**context, "state": "error", "problem": problem})
+    return _panel(request, "bulk-panel", {**context, "state": "confirm", "scope": "selected", "ids": ids})
+
+
+@require_GET
+@agent_required
+def matching_count(request: HttpRequest) -> HttpResponse:
+    """The "select all N matching this filter" control, with N counted now."""
+    filters = _filters(request)
+    try:
+        count = service.count_matching(filters.status, filters.q, filters.narrowing)
+    except service.AppwriteError:
+        count = None
+    response = render(
+        request,
+        "dashboard/sessions.html#bulk-matching",
+        {"filters": filters, "matching": count, "matching_loaded": True},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# -- Close idle sessions ------------------------------------------------------------------
+
+
+class IdleCloseForm(BulkCloseForm):
+    idle_minutes = forms.IntegerField(min_value=1, max_value=60 * 24 * 365, label="Idle for more than (minutes)")
+
+
+@require_http_methods(["GET", "POST"])
+@agent_required
+def close_idle(request: HttpRequest) -> HttpResponse:
+    """GET previews how many sessions of the filter are idle for more than N minutes; POST closes them."""
+    filters = _filters(request)
+    data = request.POST if request.method == "POST" else request.GET
+    form = IdleCloseForm(data)
+    context = {"filters": filters, "list_url": _list_url(filters), "form": form}
+    if request.method == "POST" and data.get("progress"):
+        return _continue(request, "idle-panel")
+    if not form.is_valid():
+        return _panel(request, "idle-panel", {**context, "state": "ask"})
+    minutes = form.cleaned_data["idle_minutes"]
+    selection = _selection(filters, idle_minutes=minutes)
+    context["idle_minutes"] = minutes
+    try:
+        count = service.count_selection(selection)
+        if request.method == "POST" and form.cleaned_data["confirmed"]:
+            values = filters.query_values()
+            run = CloseRun("idle", values, minutes, timezone.now().isoformat(), count.value, count.capped)
+            return _run_response(request, "idle-panel", run, _advance(run))
+    except service.AppwriteError as error:
+        context["problem"] = f"{_describe(error)}. Nothing was closed; try again."
+        return _panel(request, "idle-panel", {**context, "state": "ask"})
+    status = "active" if filters.status in ("", service.IDLE) else filters.status
+    return _panel(request, "idle-panel", {**context, "state": "preview", "count": count, "idle_status": status})
+
+
+# -- CSV export ---------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: object) -> str:
+    """Text as a spreadsheet will not run it: a leading = + - @ (or tab/CR) gets a quote in front."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _export_row(session: service.ChatSession, count: service.Count | None) -> list[str]:
+    duration = session.duration
+    return [
+        _cell(session.row_id),
+        _cell(session.session_id),
+        _cell(session.status),
+        session.start_time.astimezone(UTC).isoformat() if session.start_time else "",
+        session.last_seen.astimezone(UTC).isoformat() if session.last_seen else "",
+        str(int(duration.total_seconds())) if duration is not None else "",
+        str(count) if count is not None else "",
+        _cell(session.meta("browser")),
+        _cell(session.meta("device")),
+        _cell(session.meta("location")),
+        _cell(session.user_meta),
+        _cell(session.theme),
+    ]
+
+
+def _export_lines(pages: Iterator[list[service.ChatSession]], first: list[service.ChatSession] | None) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    limit = _export_limit()
+    written = 0
+    # A byte order mark so spreadsheets read the UTF-8 (visitors' cities, names) correctly.
+    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+    page = first
+    try:
+        while page:
+            room = limit - written
+            counts = service.message_counts(session.session_id for session in page[:room])
+            for session in page[:room]:
+                yield writer.writerow(_export_row(session, counts.get(session.session_id)))
+            written += min(room, len(page))
+            if written >= limit:
+                if len(page) > room or next(pages, None):
+                    yield writer.writerow(
+                        [
+                            f"# TRUNCATED: the export stops at {limit} rows and more sessions match this filter; "
+                            "narrow it (for example by start date) to export the rest."
+                        ]
+                    )
+                return
+            page = next(pages, None)
+    except service.AppwriteError as error:
+        yield writer.writerow(
+            [f"# INCOMPLETE: {_describe(error)} after {written} rows; this file is not the whole list."]
+        )
+
+
+@require_GET
+@agent_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV, every page, streamed; a marked last line when it is cut short."""
+    filters = _filters(request)
+    pages = service.iter_matching_pages(filters.status, filters.q, filters.narrowing)
+    try:
+        first = next(pages, None)
+    except service.AppwriteError as error:
+        return HttpResponse(f"Export failed: {_describe(error)}. Try again.", status=503, content_type="text/plain")
+    response = StreamingHttpResponse(_export_lines(pages, first), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="sessions-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# -- Overview -----------------------------------------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT = 720, 220
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 44, 8, 12, 30
+
+
+def _nice_ceiling(value: int) -> int:
+    """A round axis maximum at or above the value, divisible by 4 so the quarter ticks are whole."""
+    for step in (4, 8, 12, 16, 20, 24, 40, 60, 80):
+        if value <= step:
+            return step
+    magnitude = 10 ** (len(str(value)) - 1)
+    for factor in (1, 2, 4, 6, 8, 10):
+        if value <= factor * magnitude:
+            return factor * magnitude
+    return value
+
+
+def _chart(hours: tuple[service.HourOfStarts, ...]) -> dict:
+    """Geometry of the starts-per-hour bar chart, computed here so the template only places it."""
+    top = _nice_ceiling(max([hour.count.value for hour in hours] + [1]))
+    plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
+    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    slot = plot_width / len(hours)
+    bars = []
+    for index, hour in enumerate(hours):
+        height = round(plot_height * hour.count.value / top, 1)
+        if hour.count.value and height < 2:
+            height = 2.0
+        bars.append(
+            {
+                "x": round(CHART_LEFT + index * slot + slot * 0.15, 1),
+                "y": round(CHART_TOP + plot_height - height, 1),
+                "width": round(slot * 0.7, 1),
+                "height": height,
+                "label_x": round(CHART_LEFT + index * slot + slot / 2, 1),
+                "hour": hour,
+                "end": hour.start + timedelta(hours=1),
+                "show_label": index % 3 == 2 or index == len(hours) - 1,
+                "current": index == len(hours) - 1,
+            }
+        )
+    ticks = []
+    for fraction in (0, 0.25, 0.5, 0.75, 1):
+        ticks.append({"value": int(top * fraction), "y": round(CHART_TOP + plot_height * (1 - fraction), 1)})
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH - CHART_RIGHT,
+        "baseline": CHART_TOP + plot_height,
+        "label_y": CHART_TOP + plot_height + 18,
+        "bars": bars,
+        "ticks": ticks,
+        "total": sum(hour.count.value for hour in hours),
+        "capped": any(hour.count.capped for hour in hours),
+        "peak": max(hours, key=lambda hour: hour.count.value) if hours else None,
+    }
+
+
+def _status_tiles(counts: service.StatusCounts) -> list[dict]:
+    tiles = [{"status": "", "label": "All sessions", "count": counts.all}]
+    for status, count in counts.by_status.items():
+        tiles.append({"status": status, "label": "", "count": count})
+    return tiles
+
+
+@require_GET
+@agent_required
+def overview(request: HttpRequest) -> HttpResponse:
+    source = f"{settings.APPWRITE_DATABASE_ID}:{settings.APPWRITE_SESSIONS_COLLECTION_ID}"
+    cache_key = LAST_GOOD_OVERVIEW + source
+    # Every open overview polls; within one refresh interval they all share one load (about 30 requests).
+    fresh_key = f"fresh-overview:{source}:{settings.DASHBOARD_IDLE_MINUTES}"
+    problem = ""
+    data = cache.get(fresh_key)
+    if data is None:
+        try:
+            data = service.load_overview()
+        except service.AppwriteError as error:
+            data, problem = cache.get(cache_key), _describe(error)
+        else:
+            cache.set(cache_key, data, 24 * 60 * 60)
+            cache.set(fresh_key, data, max(settings.DASHBOARD_POLL_SECONDS - 1, 1))
+    context = {
+        "data": data,
+        "problem": problem,
+        "chart": _chart(data.starts_per_hour) if data else None,
+        "tiles": _status_tiles(data.counts) if data else [],
+        "now": timezone.now(),
+        "poll_seconds": settings.DASHBOARD_POLL_SECONDS,
+        "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
+        "duration_sample_size": service.DURATION_SAMPLE,
+    }
+    template = "dashboard/overview.html#overview" if _wants_fragment(request) else "dashboard/overview.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
