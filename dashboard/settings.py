@@ -98,15 +98,43 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Only makes the host eligible: a preload list entry needs a manual submission of the apex domain.
+    SECURE_HSTS_PRELOAD = True
     # /healthz is probed over plain HTTP by load balancers.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# An agent's session ends after 12 hours without a request (each request re-signs the cookie,
+# and the signature's age is checked on every read); see dashboard/middleware.py.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# Pages carry the token themselves (the form field and `hx-headers` on <body>); no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+LOGIN_URL = "/login/"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this origin only;
+# htmx comes from static files and is configured (base.html) to inject no <style> and never eval.
+# Swatches are SVG `fill` attributes, which style-src does not govern, so no 'unsafe-inline' anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.sessions",
@@ -114,6 +142,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
     "dashboard",
 ]
 
@@ -125,7 +154,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: deny by default; every view but the public ones needs a signed-in agent.
+    "dashboard.middleware.AgentMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -162,7 +194,9 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The shared session list keeps one small entry per session shown (its message count): room for
+    # several 100-row views before the least recently used entries go.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -197,6 +231,8 @@ APPWRITE_TIMEOUT_SECONDS = _env_seconds("APPWRITE_TIMEOUT_SECONDS", 5, minimum=0
 DASHBOARD_POLL_SECONDS = _env_int("DASHBOARD_POLL_SECONDS", 5, minimum=1, maximum=3600)
 DASHBOARD_IDLE_MINUTES = _env_int("DASHBOARD_IDLE_MINUTES", 10, minimum=1, maximum=60 * 24 * 30)
 DASHBOARD_PAGE_SIZE = _env_int("DASHBOARD_PAGE_SIZE", 25, minimum=5, maximum=100)
+# How often a signed-in agent's team membership (and that the user is not blocked) is checked again.
+DASHBOARD_MEMBERSHIP_RECHECK_SECONDS = _env_int("DASHBOARD_MEMBERSHIP_RECHECK_SECONDS", 300, minimum=0, maximum=86400)
 
 LOGGING = {
     "version": 1,

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.agent_fixtures import agent, agent_accounts, agent_cookie, signed_in_page  # noqa: F401
 from tests.dashboard_fixtures import fresh_database, rows  # noqa: F401
+from tests.hostile_fixtures import hostile_rows  # noqa: F401
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -72,9 +74,6 @@ def dashboard_url(dashboard_server, fresh_database, settings) -> str:  # noqa: F
 
 
 @pytest.fixture
-def page(browser) -> Iterator:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def page(signed_in_page) -> Iterator:  # noqa: F811
+    """A page of a signed-in agent (see tests/agent_fixtures.py); `signed_in_page()` opens more."""
+    yield signed_in_page(viewport={"width": 1400, "height": 900})

@@ -30,7 +30,7 @@ def sessions(rows):
 
 def test_an_agent_filters_active_sessions_and_closes_one_with_a_click(page, dashboard_url, sessions):
     page.goto(dashboard_url + "/")
-    page.get_by_role("link", name="Active").click()
+    page.locator(".tabs").get_by_role("link", name="Active").click()
     page.wait_for_url("**/?status=active")
     assert page.locator("#session-rows tr[data-row-id]").count() == 2
     assert page.locator('tr[data-row-id="s_closed_1"]').count() == 0
@@ -45,8 +45,8 @@ def test_an_agent_filters_active_sessions_and_closes_one_with_a_click(page, dash
     assert page.evaluate("window.stillTheSamePage") is True
 
 
-def test_a_second_tab_picks_up_a_close_within_a_poll(browser, page, dashboard_url, sessions):
-    other = browser.new_context().new_page()
+def test_a_second_tab_picks_up_a_close_within_a_poll(signed_in_page, page, dashboard_url, sessions):
+    other = signed_in_page()
     other.goto(dashboard_url + "/")
     page.goto(dashboard_url + "/")
     other.wait_for_selector('tr[data-row-id="s_active_2"][data-status="active"]')

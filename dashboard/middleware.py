@@ -1,0 +1,27 @@
+"""Sign-in by default: every view needs a signed-in agent unless its URL name is public
+(dashboard/access.py), so a new page is protected even if its author forgets `agent_required`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from dashboard.access import PUBLIC_URL_NAMES, redirect_to_sign_in, signed_in_agent
+
+
+class AgentMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.agent = None
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        match = request.resolver_match
+        if match is not None and match.url_name in PUBLIC_URL_NAMES:
+            return None
+        if signed_in_agent(request) is None:
+            return redirect_to_sign_in(request)
+        return None

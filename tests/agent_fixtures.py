@@ -1,0 +1,147 @@
+"""Agents for tests: Appwrite users made through the SDK (in the agents team or not, blocked or not),
+and Django test clients and Playwright pages signed in through the real /login/ form."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client, override_settings
+
+AGENTS_TEAM_ID = "support-agents"  # the default APPWRITE_AGENTS_TEAM_ID
+
+
+@dataclass(frozen=True)
+class AgentAccount:
+    user_id: str
+    email: str
+    password: str
+    name: str
+
+
+class AgentAccounts:
+    """Creates and changes Appwrite users and memberships with the SDK, as an admin would."""
+
+    def __init__(self, endpoint: str, project_id: str, api_key: str):
+        from appwrite.client import Client as AppwriteClient
+        from appwrite.services.teams import Teams
+        from appwrite.services.users import Users
+
+        client = AppwriteClient().set_endpoint(endpoint).set_project(project_id).set_key(api_key)
+        self.users = Users(client)
+        self.teams = Teams(client)
+
+    def ensure_team(self, team_id: str = AGENTS_TEAM_ID) -> None:
+        from appwrite.exception import AppwriteException
+
+        try:
+            self.teams.create(team_id, "Support agents")
+        except AppwriteException as error:
+            if error.code != 409:
+                raise
+
+    def user(self, *, member: bool = True, name: str = "Test agent", team_id: str = AGENTS_TEAM_ID) -> AgentAccount:
+        from appwrite.id import ID
+
+        email = f"agent-{uuid.uuid4().hex[:10]}@example.com"
+        password = "pw-" + uuid.uuid4().hex
+        created = self.users.create(ID.unique(), email=email, password=password, name=name)
+        if member:
+            self.ensure_team(team_id)
+            self.teams.create_membership(team_id, [], user_id=created.id)
+        return AgentAccount(user_id=created.id, email=email, password=password, name=name)
+
+    def remove_from_team(self, agent: AgentAccount, team_id: str = AGENTS_TEAM_ID) -> None:
+        from appwrite.query import Query
+
+        memberships = self.teams.list_memberships(team_id, queries=[Query.equal("userId", [agent.user_id])])
+        for membership in memberships.memberships:
+            self.teams.delete_membership(team_id, membership.id)
+
+    def block(self, agent: AgentAccount) -> None:
+        self.users.update_status(agent.user_id, False)
+
+
+def csrf_token(client: Client) -> str:
+    """A token to post with: the CSRF cookie (HttpOnly, but the test client sees it), else the sign-in form's."""
+    if "csrftoken" in client.cookies:
+        return client.cookies["csrftoken"].value
+    html = client.get("/login/").content.decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def post_sign_in(client: Client, email: str, password: str, **extra):
+    data = {"email": email, "password": password, "csrfmiddlewaretoken": csrf_token(client), **extra}
+    return client.post("/login/", data)
+
+
+def sign_in(client: Client, agent: AgentAccount, server) -> Client:
+    """Signs the client in through /login/ against the test run's localappwrite, whatever the test
+    has done to the settings (e.g. pointed them at an unreachable Appwrite)."""
+    real = {
+        "APPWRITE_ENDPOINT": server.endpoint,
+        "APPWRITE_PROJECT_ID": server.project_id,
+        "APPWRITE_API_KEY": server.api_key,
+        "APPWRITE_TIMEOUT_SECONDS": 5,
+        "APPWRITE_AGENTS_TEAM_ID": AGENTS_TEAM_ID,
+    }
+    with override_settings(**real):
+        response = post_sign_in(client, agent.email, agent.password)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client
+
+
+@pytest.fixture(scope="session")
+def agent_accounts(appwrite_server) -> AgentAccounts:
+    return AgentAccounts(appwrite_server.endpoint, appwrite_server.project_id, appwrite_server.api_key)
+
+
+@pytest.fixture(scope="session")
+def agent(agent_accounts) -> AgentAccount:
+    """One member of the agents team for the whole run (tests that change an agent make their own)."""
+    return agent_accounts.user(name="Ada Agent")
+
+
+@pytest.fixture
+def signed_in_client(agent, appwrite_server) -> Client:
+    return sign_in(Client(), agent, appwrite_server)
+
+
+@pytest.fixture
+def agent_cookie(agent, appwrite_server) -> dict:
+    """The session cookie of a fresh sign-in, for a browser context."""
+    from django.conf import settings
+
+    client = sign_in(Client(), agent, appwrite_server)
+    return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value}
+
+
+@pytest.fixture
+def signed_in_page(browser, dashboard_server, agent_cookie) -> Callable:
+    """Opens more signed-in pages (each in its own browser context), closed after the test."""
+    contexts = []
+
+    def open_page(**context_options):
+        context = browser.new_context(**context_options)
+        context.add_cookies([{**agent_cookie, "url": dashboard_server}])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def clear_sign_in_throttle() -> Iterator[None]:
+    """Sign-in failures are counted in the cache per client address, which every test client shares."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
