@@ -76,9 +76,88 @@ def is_idle(session, idle_minutes: int) -> bool:
 def list_url(context, **changes) -> str:
     """The current list URL with some query parameters changed (empty value = removed); resets the cursor."""
     filters = context["filters"]
-    values = {"status": filters.status, "q": filters.q, "sort": filters.sort, "cursor": ""}
+    values = {**filters.query_values(), "cursor": ""}
     values.update(changes)
     if values["sort"] == "last_seen_desc":
         values["sort"] = ""
     query = urlencode({key: value for key, value in values.items() if value})
     return f"?{query}" if query else "/"
+
+
+# -- Session detail, transcript and status changes ---------------------------------------
+
+ROLE_LABELS = {"user": "Visitor", "assistant": "Assistant", "agent": "Agent", "system": "System"}
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """Who wrote a message, in words ("user" is the visitor); other stored roles as stored."""
+    return ROLE_LABELS.get(role, role or "(no role)")
+
+
+@register.simple_tag(takes_context=True)
+def pending_undo(context, session) -> dict | None:
+    """The Undo on offer for this session after a status change, or None."""
+    from dashboard.session_views import pending_undo as offer
+
+    return offer(context.get("request"), session)
+
+
+@register.simple_tag
+def theme_preview(theme: dict) -> dict:
+    """The colours of the widget preview: the theme's own when they are plain CSS colours."""
+    from dashboard.service import css_colour
+
+    return {
+        "primary": css_colour(theme.get("primaryColor")) or "#2557d6",
+        "background": css_colour(theme.get("backgroundColor")) or "#ffffff",
+        "text": css_colour(theme.get("textColor")) or "#1d2330",
+    }
+
+
+# -- Filters, bulk and idle close, export, overview ---------------------------------------
+
+
+@register.simple_tag(takes_context=True)
+def chip_url(context, session, key: str) -> str:
+    """The list URL with this session's userMeta `key` added as a filter; '' when the value cannot be one."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    value = (session.user_meta_object or {}).get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        return ""
+    filters = context.get("filters")
+    if filters is not None and hasattr(filters, "query_values"):
+        values = filters.query_values()
+    else:  # a row rendered on its own (after a status change): the list it came from
+        values = dict(parse_qsl(urlsplit(str(context.get("list_url") or "/")).query))
+    values.pop("cursor", None)
+    values[key] = value
+    if values.get("sort") == "last_seen_desc":
+        values["sort"] = ""
+    return "/?" + urlencode({name: text for name, text in values.items() if text})
+
+
+@register.filter
+def filter_param(filters, name: str) -> str:
+    """One filter as it appears in the URL ('' when unset): dates as YYYY-MM-DD."""
+    return filters.query_values().get(name, "") if filters is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def filter_query(context) -> str:
+    """The current filter as a query string ('' or '?…'), without the cursor: for actions and the export."""
+    filters = context.get("filters")
+    if filters is None:
+        return ""
+    values = {name: value for name, value in filters.query_values().items() if value}
+    if values.get("sort") == "last_seen_desc":
+        del values["sort"]
+    return "?" + urlencode(values) if values else ""
+
+
+@register.simple_tag
+def export_limit() -> str:
+    from django.conf import settings
+
+    return f"{int(getattr(settings, 'DASHBOARD_EXPORT_MAX_ROWS', 50_000)):,}"

@@ -1,0 +1,326 @@
+"""One session's page (record, visitor metadata, theme, timeline and the live transcript) and the
+status actions shared by that page and the list: close, reopen, take, each with a short-lived undo."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard import service
+from dashboard.access import agent_required
+from dashboard.templatetags.dashboard_tags import status_label
+from dashboard.views import _describe, _safe_next, _wants_fragment
+
+# The status each action sets.
+ACTIONS = {"close": "closed", "reopen": "active", "take": "agent_assigned"}
+UNDO_SECONDS = 15
+UNDO_SALT = "dashboard.undo-status"
+# Undos still on offer, by row id, so that a re-rendered row (a live refresh, a page without
+# JavaScript after its redirect) shows its Undo again. Only the signed token is ever trusted.
+PENDING_UNDOS = "pending-undos"
+# The detail page's status panel; an htmx action aimed at it gets the panel back instead of a row.
+STATUS_PANEL_ID = "session-status"
+# Long messages are folded behind "Show all" beyond this many characters or lines.
+FOLD_CHARACTERS = 400
+FOLD_LINES = 8
+# sessionId never changes, so the live transcript need not read the session on every poll.
+SESSION_ID_SECONDS = 60 * 60
+
+
+# -- Undo ---------------------------------------------------------------------------------
+
+
+def _offer_undo(request: HttpRequest, session: service.ChatSession, previous: str) -> None:
+    token = signing.dumps({"row": session.row_id, "from": previous, "to": session.status}, salt=UNDO_SALT)
+    now = time.time()
+    pending = {
+        row_id: offer for row_id, offer in request.session.get(PENDING_UNDOS, {}).items() if offer.get("until", 0) > now
+    }
+    pending[session.row_id] = {"token": token, "from": previous, "to": session.status, "until": now + UNDO_SECONDS}
+    request.session[PENDING_UNDOS] = pending
+
+
+def _forget_undo(request: HttpRequest, row_id: str) -> None:
+    pending = request.session.get(PENDING_UNDOS, {})
+    if row_id in pending:
+        del pending[row_id]
+        request.session[PENDING_UNDOS] = pending
+
+
+def pending_undo(request: HttpRequest | None, session: service.ChatSession) -> dict[str, Any] | None:
+    """The undo on offer for this session: while it lasts and while the session still has the
+    status it set. Used by the row and status-panel templates."""
+    if request is None or not hasattr(request, "session"):
+        return None
+    offer = request.session.get(PENDING_UNDOS, {}).get(session.row_id)
+    if not offer or offer.get("to") != session.status:
+        return None
+    seconds_left = round(offer.get("until", 0) - time.time())
+    if seconds_left < 1:
+        return None
+    return {"token": offer["token"], "previous": offer.get("from", ""), "seconds_left": seconds_left}
+
+
+# -- Answers of the status actions -------------------------------------------------------
+
+
+def _aims_at_panel(request: HttpRequest) -> bool:
+    return bool(request.htmx) and request.htmx.target == STATUS_PANEL_ID
+
+
+def _answer(
+    request: HttpRequest,
+    row_id: str,
+    session: service.ChatSession | None,
+    *,
+    done: str = "",
+    problem: str = "",
+) -> HttpResponse:
+    """A plain post is redirected back; htmx gets the row (or the detail page's status panel)
+    with the news for screen readers, or, without a session to show, the error in place."""
+    if not request.htmx:
+        if problem:
+            messages.error(request, problem)
+        elif done:
+            messages.success(request, done)
+        return HttpResponseRedirect(_safe_next(request))
+
+    if session is None:
+        # Leave the row as it was and show the error inside it (htmx 2 swaps 200 answers only).
+        response = render(request, "dashboard/sessions.html#row-error", {"problem": problem})
+        response["HX-Retarget"] = f'[id="row-error-{row_id}"]'
+        response["HX-Reswap"] = "innerHTML"
+        return response
+
+    panel = _aims_at_panel(request)
+    message_count = None
+    if not panel:
+        try:
+            message_count = service.message_counts([session.session_id]).get(session.session_id)
+        except service.AppwriteError:
+            pass
+    context = {
+        "panel": panel,
+        "session": session,
+        "message_count": message_count,
+        "now": timezone.now(),
+        "list_url": _safe_next(request),
+        "back_url": _safe_next(request),
+        "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
+        "row_problem": problem,
+        "announcement": problem or done,
+    }
+    response = render(request, "dashboard/status_changed.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _change_status(request: HttpRequest, row_id: str, action: str) -> HttpResponse:
+    status = ACTIONS[action]
+    try:
+        session, previous = service.change_status(row_id, status)
+    except service.NotFound:
+        return _answer(request, row_id, None, problem="This session no longer exists.")
+    except service.AppwriteError as error:
+        return _answer(request, row_id, None, problem=f"Could not {action} it: {_describe(error)}. Try again.")
+    done = f"Session {session.session_id} is now {status_label(session.status)}."
+    if previous != session.status:
+        _offer_undo(request, session, previous)
+        done += f" Undo is possible for {UNDO_SECONDS} seconds."
+    return _answer(request, row_id, session, done=done)
+
+
+@require_POST
+@agent_required
+def close_session(request: HttpRequest, row_id: str) -> HttpResponse:
+    return _change_status(request, row_id, "close")
+
+
+@require_POST
+@agent_required
+def reopen_session(request: HttpRequest, row_id: str) -> HttpResponse:
+    return _change_status(request, row_id, "reopen")
+
+
+@require_POST
+@agent_required
+def take_session(request: HttpRequest, row_id: str) -> HttpResponse:
+    return _change_status(request, row_id, "take")
+
+
+@require_POST
+@agent_required
+def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
+    """Puts back the status an action replaced, as told by the signed token of that action."""
+    try:
+        change = signing.loads(request.POST.get("token", ""), salt=UNDO_SALT, max_age=UNDO_SECONDS)
+    except signing.SignatureExpired:
+        _forget_undo(request, row_id)
+        return _answer(request, row_id, None, problem=f"Too late to undo: it lasts {UNDO_SECONDS} seconds.")
+    except signing.BadSignature:
+        return _answer(request, row_id, None, problem="This undo is not valid.")
+    if not isinstance(change, dict) or change.get("row") != row_id:
+        return _answer(request, row_id, None, problem="This undo belongs to another session.")
+
+    try:
+        session = service.restore_status(row_id, str(change["to"]), str(change["from"]))
+    except service.StatusChanged as moved:
+        _forget_undo(request, row_id)
+        problem = f"Not undone: meanwhile the status became {status_label(moved.session.status)}."
+        return _answer(request, row_id, moved.session, problem=problem)
+    except service.NotFound:
+        return _answer(request, row_id, None, problem="This session no longer exists.")
+    except service.AppwriteError as error:
+        return _answer(request, row_id, None, problem=f"Could not undo: {_describe(error)}. Try again.")
+    _forget_undo(request, row_id)
+    done = f"Undone: session {session.session_id} is {status_label(session.status)} again."
+    return _answer(request, row_id, session, done=done)
+
+
+# -- The detail page ----------------------------------------------------------------------
+
+
+def _transcript_cursor(request: HttpRequest) -> str | None:
+    cursor = request.GET.get("messages") or None
+    return cursor if service.parse_cursor(cursor) else None
+
+
+def _message_view(message: service.Message) -> dict[str, Any]:
+    content = message.content
+    lines = content.splitlines()
+    folded = len(content) > FOLD_CHARACTERS or len(lines) > FOLD_LINES
+    preview = "\n".join(lines[:FOLD_LINES])[:FOLD_CHARACTERS].rstrip() if folded else ""
+    return {"message": message, "folded": folded, "preview": preview}
+
+
+def _meta_items(value: dict[str, Any] | None) -> list[tuple[str, str, bool]]:
+    """(key, text, is_json) for a key/value list; nested values are shown as JSON."""
+    items = []
+    for key, item in (value or {}).items():
+        if isinstance(item, str):
+            items.append((key, item, False))
+        else:
+            items.append((key, json.dumps(item, ensure_ascii=False), True))
+    return items
+
+
+def _theme_items(value: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [
+        {"key": key, "text": item if isinstance(item, str) else json.dumps(item), "colour": service.css_colour(item)}
+        for key, item in (value or {}).items()
+    ]
+
+
+def _transcript_context(session: service.ChatSession, cursor: str | None) -> dict[str, Any]:
+    try:
+        try:
+            transcript, total = service.run_concurrently(
+                lambda: service.transcript(session.session_id, cursor),
+                lambda: service.message_total(session.session_id),
+            )
+        except service.StaleCursor:
+            transcript, total = service.run_concurrently(
+                lambda: service.transcript(session.session_id, None),
+                lambda: service.message_total(session.session_id),
+            )
+    except service.AppwriteError as error:
+        return {"transcript": None, "transcript_problem": _describe(error), "message_total": None}
+    last = transcript.messages[-1].row_id if transcript.messages else ""
+    return {
+        "transcript": transcript,
+        "message_views": [_message_view(message) for message in transcript.messages],
+        "message_total": total,
+        "transcript_problem": "",
+        "live_after": last,
+    }
+
+
+@require_GET
+@agent_required
+def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
+    fragment = _wants_fragment(request)  # "Load older/newer" through htmx: only the transcript
+    context: dict[str, Any] = {
+        "row_id": row_id,
+        "now": timezone.now(),
+        "poll_seconds": settings.DASHBOARD_POLL_SECONDS,
+        "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
+        "list_url": reverse("session_list"),
+        "back_url": request.get_full_path(),
+    }
+    try:
+        session = service.get_session(row_id)
+    except service.NotFound:
+        response = render(request, "dashboard/session_detail.html", {**context, "missing": True}, status=404)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    except service.AppwriteError as error:
+        context["problem"] = _describe(error)
+        template = "dashboard/session_detail.html#transcript" if fragment else "dashboard/session_detail.html"
+        response = render(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    context["session"] = session
+    context.update(_transcript_context(session, _transcript_cursor(request)))
+    if fragment:
+        response = render(request, "dashboard/session_detail.html#transcript", context)
+    else:
+        context.update(
+            meta_items=_meta_items(session.user_meta_object),
+            theme_items=_theme_items(session.theme_object),
+            idle_for=session.idle_for(context["now"]),
+        )
+        response = render(request, "dashboard/session_detail.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _session_id_of(row_id: str) -> str:
+    key = f"session-id:{settings.APPWRITE_DATABASE_ID}:{settings.APPWRITE_SESSIONS_COLLECTION_ID}:{row_id}"
+    session_id = cache.get(key)
+    if session_id is None:
+        session_id = service.get_session(row_id).session_id
+        cache.set(key, session_id, SESSION_ID_SECONDS)
+    return session_id
+
+
+@require_GET
+@agent_required
+def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
+    """The live transcript's poll: messages after the last one shown, or 204 when none came."""
+    detail_url = reverse("session_detail", args=[row_id])
+    if not _wants_fragment(request):
+        return HttpResponseRedirect(detail_url)
+    after = request.GET.get("after", "")
+    after = after if service.parse_cursor(f"after:{after}") else ""
+    context: dict[str, Any] = {"row_id": row_id, "poll_seconds": settings.DASHBOARD_POLL_SECONDS}
+    try:
+        new = service.messages_after(_session_id_of(row_id), after or None)
+    except service.NotFound:
+        context.update(live_after=after, live_problem="This session no longer exists")
+    except service.AppwriteError as error:
+        context.update(live_after=after, live_problem=_describe(error))
+    else:
+        if not new and not request.GET.get("retry"):
+            response = HttpResponse(status=204)
+            patch_vary_headers(response, ["HX-Request"])
+            return response
+        context.update(
+            message_views=[_message_view(message) for message in new],
+            live_after=new[-1].row_id if new else after,
+        )
+    response = render(request, "dashboard/session_detail.html#new-messages", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

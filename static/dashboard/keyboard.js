@@ -1,0 +1,216 @@
+// Keyboard shortcuts of the sessions list (and "/" and "?" everywhere): j/k move, Enter opens,
+// c closes (after a confirmation), x selects, / focuses the search, ? lists the shortcuts.
+// Nothing fires while typing in a field or with a modifier key held.
+(function () {
+  "use strict";
+
+  var REGION_ID = "session-rows";
+  var SHORTCUTS = [
+    ["j", "Next session"],
+    ["k", "Previous session"],
+    ["Enter", "Open the current session"],
+    ["c", "Close the current session (asks first)"],
+    ["x", "Select or unselect the current session"],
+    ["/", "Search by session ID"],
+    ["?", "Show these shortcuts"],
+  ];
+  var currentRowId = null;
+  var selected = new Set();
+
+  function rows() {
+    var region = document.getElementById(REGION_ID);
+    return region ? Array.prototype.slice.call(region.querySelectorAll("tr[data-row-id]")) : [];
+  }
+
+  function rowById(id) {
+    return rows().filter(function (row) { return row.getAttribute("data-row-id") === id; })[0] || null;
+  }
+
+  function isTyping(target) {
+    if (!target || !target.closest) return false;
+    if (target.isContentEditable) return true;
+    var field = target.closest("input, textarea, select, [contenteditable]");
+    if (!field) return false;
+    // A checkbox or button-like input takes no text: shortcuts still work there.
+    var type = (field.getAttribute("type") || "").toLowerCase();
+    return !(field.tagName === "INPUT" && ["checkbox", "radio", "button", "submit", "reset"].indexOf(type) >= 0);
+  }
+
+  function markCurrent(row, focus) {
+    rows().forEach(function (other) {
+      other.classList.remove("is-current");
+      other.removeAttribute("aria-current");
+    });
+    if (!row) {
+      currentRowId = null;
+      return;
+    }
+    currentRowId = row.getAttribute("data-row-id");
+    row.classList.add("is-current");
+    row.setAttribute("aria-current", "true");
+    if (focus) {
+      var link = row.querySelector("a[data-action='open']");
+      if (link) link.focus();
+      row.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function move(step) {
+    var all = rows();
+    if (!all.length) return;
+    var index = all.indexOf(rowById(currentRowId));
+    var next = index < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(Math.max(index + step, 0), all.length - 1);
+    markCurrent(all[next], true);
+  }
+
+  function current() {
+    return rowById(currentRowId);
+  }
+
+  function toggleSelected(row) {
+    var box = row.querySelector("input[data-action='select']");
+    if (!box) return;
+    box.checked = !box.checked;
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function closeCurrent(row) {
+    var button = row.querySelector("button[data-action='close']");
+    if (!button) return;
+    var name = row.getAttribute("data-session-id") || row.getAttribute("data-row-id");
+    if (window.confirm("Close session " + name + "?")) button.click();
+  }
+
+  // The shortcuts dialog, built here so that pages without JavaScript carry no dead markup.
+  function dialog() {
+    var existing = document.getElementById("shortcuts");
+    if (existing) return existing;
+    var box = document.createElement("dialog");
+    box.id = "shortcuts";
+    box.className = "shortcuts";
+    box.setAttribute("aria-labelledby", "shortcuts-title");
+    var title = document.createElement("h2");
+    title.id = "shortcuts-title";
+    title.textContent = "Keyboard shortcuts";
+    var list = document.createElement("dl");
+    SHORTCUTS.forEach(function (pair) {
+      var item = document.createElement("div");
+      var key = document.createElement("dt");
+      var kbd = document.createElement("kbd");
+      kbd.textContent = pair[0];
+      key.appendChild(kbd);
+      var what = document.createElement("dd");
+      what.textContent = pair[1];
+      item.appendChild(key);
+      item.appendChild(what);
+      list.appendChild(item);
+    });
+    var note = document.createElement("p");
+    note.className = "subtle";
+    note.textContent = "Shortcuts do nothing while you type in a field.";
+    var form = document.createElement("form");
+    form.method = "dialog";
+    var done = document.createElement("button");
+    done.className = "button";
+    done.textContent = "Close";
+    form.appendChild(done);
+    box.appendChild(title);
+    box.appendChild(list);
+    box.appendChild(note);
+    box.appendChild(form);
+    document.body.appendChild(box);
+    return box;
+  }
+
+  function showShortcuts() {
+    var box = dialog();
+    if (!box.open) box.showModal();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    if (document.querySelector("dialog[open]")) return; // the dialog handles its own keys (Esc)
+    var key = event.key;
+    if (key === "?") {
+      event.preventDefault();
+      showShortcuts();
+      return;
+    }
+    if (key === "/") {
+      var search = document.querySelector("input[type='search'][name='q']");
+      if (search) {
+        event.preventDefault();
+        search.focus();
+        search.select();
+      }
+      return;
+    }
+    if (!document.getElementById(REGION_ID)) return;
+    if (key === "j") {
+      event.preventDefault();
+      move(1);
+    } else if (key === "k") {
+      event.preventDefault();
+      move(-1);
+    } else if (key === "Enter") {
+      var row = current();
+      // On a link or button Enter already does its own thing.
+      if (!row || (event.target.closest && event.target.closest("a, button, summary"))) return;
+      var link = row.querySelector("a[data-action='open']");
+      if (link) {
+        event.preventDefault();
+        link.click();
+      }
+    } else if (key === "x") {
+      if (current()) {
+        event.preventDefault();
+        toggleSelected(current());
+      }
+    } else if (key === "c") {
+      if (current()) {
+        event.preventDefault();
+        closeCurrent(current());
+      }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-action='shortcuts']");
+    if (button) showShortcuts();
+  });
+
+  // The current row follows the focus and clicks too, so keys and mouse agree.
+  document.addEventListener("focusin", function (event) {
+    var row = event.target.closest && event.target.closest("#" + REGION_ID + " tr[data-row-id]");
+    if (row) markCurrent(row, false);
+  });
+
+  // Selection lives here, by row id, so that it survives the list's live refresh.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("input[data-action='select']")) return;
+    var row = box.closest("tr[data-row-id]");
+    if (!row) return;
+    var id = row.getAttribute("data-row-id");
+    if (box.checked) selected.add(id);
+    else selected.delete(id);
+    row.classList.toggle("is-selected", box.checked);
+  });
+
+  function reapply() {
+    rows().forEach(function (row) {
+      var id = row.getAttribute("data-row-id");
+      var box = row.querySelector("input[data-action='select']");
+      if (box) box.checked = selected.has(id);
+      row.classList.toggle("is-selected", selected.has(id));
+      var isCurrent = id === currentRowId;
+      row.classList.toggle("is-current", isCurrent);
+      if (isCurrent) row.setAttribute("aria-current", "true");
+      else row.removeAttribute("aria-current");
+    });
+  }
+
+  // A refreshed list (or a row swapped after an action) gets its current row and selection back.
+  document.addEventListener("htmx:afterSettle", reapply);
+})();
