@@ -231,6 +231,8 @@ APPWRITE_TIMEOUT_SECONDS = _env_seconds("APPWRITE_TIMEOUT_SECONDS", 5, minimum=0
 DASHBOARD_POLL_SECONDS = _env_int("DASHBOARD_POLL_SECONDS", 5, minimum=1, maximum=3600)
 DASHBOARD_IDLE_MINUTES = _env_int("DASHBOARD_IDLE_MINUTES", 10, minimum=1, maximum=60 * 24 * 30)
 DASHBOARD_PAGE_SIZE = _env_int("DASHBOARD_PAGE_SIZE", 25, minimum=5, maximum=100)
+# A CSV export stops after this many sessions and says so in its last line.
+DASHBOARD_EXPORT_MAX_ROWS = _env_int("DASHBOARD_EXPORT_MAX_ROWS", 50_000, minimum=1, maximum=1_000_000)
 # How often a signed-in agent's team membership (and that the user is not blocked) is checked again.
 DASHBOARD_MEMBERSHIP_RECHECK_SECONDS = _env_int("DASHBOARD_MEMBERSHIP_RECHECK_SECONDS", 300, minimum=0, maximum=86400)
 

@@ -55,7 +55,7 @@ LAST_GOOD_OVERVIEW = "last-good-overview:"
 
 
 def _export_limit() -> int:
-    return int(getattr(settings, "DASHBOARD_EXPORT_MAX_ROWS", 50_000))
+    return settings.DASHBOARD_EXPORT_MAX_ROWS
 
 
 def _filter_query(filters: Filters) -> str:

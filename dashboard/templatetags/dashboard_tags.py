@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -158,6 +159,4 @@ def filter_query(context) -> str:
 
 @register.simple_tag
 def export_limit() -> str:
-    from django.conf import settings
-
-    return f"{int(getattr(settings, 'DASHBOARD_EXPORT_MAX_ROWS', 50_000)):,}"
+    return f"{settings.DASHBOARD_EXPORT_MAX_ROWS:,}"
