@@ -4,16 +4,20 @@ its own exceptions; no other module imports the `appwrite` SDK."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
+import secrets
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
+from http.cookiejar import DefaultCookiePolicy
 from types import FunctionType, MethodType
 from typing import Any, TypeVar
 
@@ -26,14 +30,18 @@ from appwrite.enums.tables_db_index_type import TablesDBIndexType
 from appwrite.exception import AppwriteException
 from appwrite.id import ID
 from appwrite.query import Query
+from appwrite.services.account import Account
 from appwrite.services.databases import Databases
 from appwrite.services.tables_db import TablesDB
 from appwrite.services.teams import Teams
 from appwrite.services.users import Users
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
+
+from dashboard import cache as shared
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +66,20 @@ MESSAGE_COUNT_BATCH = 5000
 OTHER_STATUS_SAMPLE = 1000
 # Independent Appwrite calls of one page run side by side on this many threads.
 MAX_CONCURRENT_CALLS = 8
+# The list every agent polls is shared (see "The list, shared by every agent"). One agent polling every
+# P seconds looks at Appwrite on every poll as long as a look stays good for less than P; any number of
+# agents look at most once per PROBE_SHARE x P. So 50 agents cost at most P / (0.8 P) = 1.25 times what
+# one agent costs (the target is 1.5), with 20% of room for the browsers' timer jitter.
+PROBE_SHARE = 0.8
+# Deleted sessions, sessions turning idle as time passes and messages written without bumping their
+# session are invisible to the probe: everything is asked again at least this often.
+FULL_REFRESH_SECONDS = 60
+# Writes may commit out of `$updatedAt` order, and a cold load reads the newest row beside the page:
+# the probe looks back this far and compares what it finds with what it saw the last time.
+PROBE_OVERLAP = timedelta(seconds=2)
+PROBE_LIMIT = 100
+# Shared entries outlive a full reload; whether they are still good is decided by their version.
+LIST_ENTRY_SECONDS = 2 * FULL_REFRESH_SECONDS
 
 
 # -- Exceptions ---------------------------------------------------------------------------
@@ -194,6 +216,9 @@ def _undeprecated(method: Callable[..., T]) -> Callable[..., T]:
 _clients: dict[tuple, Client] = {}
 _clients_lock = threading.Lock()
 _executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_CALLS, thread_name_prefix="appwrite")
+# Calls made from a call already on the pool (a page's message counts after the page) go here, so a
+# full pool can never wait on itself.
+_follow_up_executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_CALLS, thread_name_prefix="appwrite-follow-up")
 
 
 def _client() -> Client:
@@ -221,10 +246,11 @@ def _client() -> Client:
 
 def run_concurrently(*calls: Callable[[], Any]) -> list[Any]:
     """Runs independent service calls side by side; re-raises the first failure, in call order.
-    The calls must not themselves wait on this pool (that could deadlock it)."""
+    A call may run more calls this way (once: those must not)."""
     if len(calls) == 1:
         return [calls[0]()]
-    futures = [_executor.submit(call) for call in calls]
+    on_pool = threading.current_thread().name.startswith("appwrite_")
+    futures = [(_follow_up_executor if on_pool else _executor).submit(call) for call in calls]
     return [future.result() for future in futures]
 
 
@@ -248,16 +274,25 @@ def _row_dict(item: Any) -> dict[str, Any]:
 
 
 def _list_rows(collection_id: str, queries: list[str], *, total: bool = True) -> _RowList:
+    """Lists rows through the SDK's client, reading the answer as the JSON it is: the SDK's models
+    validate each row with pydantic (about 40 µs a row), and counting a page's messages reads
+    thousands of tiny rows. Same request as `TablesDB.list_rows` / `Databases.list_documents`."""
     client = _client()
     database_id = settings.APPWRITE_DATABASE_ID
     if settings.APPWRITE_API == "tablesdb":
-        answer = _call(TablesDB(client).list_rows, database_id, collection_id, queries=queries, total=total)
-        items = answer.rows
+        path, key = f"/tablesdb/{database_id}/tables/{collection_id}/rows", "rows"
     else:
-        list_documents = _undeprecated(Databases.list_documents)
-        answer = _call(list_documents, Databases(client), database_id, collection_id, queries=queries, total=total)
-        items = answer.documents
-    return _RowList(total=int(answer.total), rows=[_row_dict(item) for item in items])
+        path, key = f"/databases/{database_id}/collections/{collection_id}/documents", "documents"
+    headers = {"X-Appwrite-Project": client.get_config("project"), "accept": "application/json"}
+    answer = _call(client.call, "get", path, headers, {"queries": list(queries), "total": total})
+    rows = answer.get(key) if isinstance(answer, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise BadAnswer(f"Appwrite answered a list without {key}: {str(answer)[:200]}")
+    try:
+        count = int(answer.get("total") or 0)
+    except (TypeError, ValueError) as error:
+        raise BadAnswer(f"Appwrite answered a list with a total of {answer.get('total')!r}") from error
+    return _RowList(total=count, rows=rows)
 
 
 def _get_row(collection_id: str, row_id: str) -> dict[str, Any]:
@@ -456,7 +491,21 @@ class SessionList:
     page: Page
     counts: StatusCounts
     message_counts: dict[str, Count]
-    loaded_at: datetime
+    loaded_at: datetime  # when Appwrite last confirmed it
+    version: str = ""  # changes whenever Appwrite's answer may have changed
+
+
+@dataclass(frozen=True)
+class _ListState:
+    """What every agent shares about the sessions collection: the version of the cached lists, and
+    what the last look at Appwrite saw (the newest `$updatedAt`, the rows near it), in Appwrite's clock."""
+
+    generation: int  # bumped by the agents' own changes
+    version: str
+    newest: datetime | None
+    seen: frozenset[tuple[str, datetime | None]]  # ($id, $updatedAt) found by the last probe
+    checked: float  # _clock() of the last look
+    full: float  # _clock() of the last full reload
 
 
 # -- Reading sessions ---------------------------------------------------------------------
@@ -487,12 +536,14 @@ def list_sessions(
     sort: str = DEFAULT_SORT,
     cursor: str | None = None,
     page_size: int = 25,
+    filters: SessionFilters | None = None,
 ) -> Page:
     """One page of sessions, newest activity first by default, with cursors to the neighbours."""
     attribute, direction = SORTS.get(sort, SORTS[DEFAULT_SORT])
     queries = _status_queries(status, settings.DASHBOARD_IDLE_MINUTES, timezone.now())
     if search:
         queries.append(Query.starts_with("sessionId", search))
+    queries += filter_queries(filters)
     queries.append(Query.order_desc(attribute) if direction == "desc" else Query.order_asc(attribute))
     # One extra row tells whether there is a page beyond this one.
     queries.append(Query.limit(page_size + 1))
@@ -531,10 +582,17 @@ def _other_statuses() -> Counter[str]:
     return Counter(_text(row.get("status")) for row in answer.rows)
 
 
-def _status_count_calls() -> list[Callable[[], Any]]:
+def _total_and_newest() -> tuple[Count, dict[str, Any] | None]:
+    """All sessions, and in the same request the last changed one (where the next probe starts)."""
+    queries = [Query.order_desc("$updatedAt"), Query.select(["sessionId"]), Query.limit(1)]
+    answer = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=True)
+    return _count(answer.total), (answer.rows[0] if answer.rows else None)
+
+
+def _status_count_calls(with_newest: bool = False) -> list[Callable[[], Any]]:
     now = timezone.now()
     idle_minutes = settings.DASHBOARD_IDLE_MINUTES
-    calls: list[Callable[[], Any]] = [lambda: _total([])]
+    calls: list[Callable[[], Any]] = [_total_and_newest if with_newest else lambda: _total([])]
     calls += [lambda status=status: _total(_status_queries(status, idle_minutes, now)) for status in KNOWN_STATUSES]
     calls += [lambda: _total(_status_queries(IDLE, idle_minutes, now)), _other_statuses]
     return calls
@@ -565,6 +623,10 @@ def message_counts(session_ids: Iterable[str]) -> dict[str, Count]:
     ids = sorted({session_id for session_id in session_ids if session_id})
     counts: dict[str, Count] = {}
     chunks = [ids[i : i + MAX_QUERY_VALUES] for i in range(0, len(ids), MAX_QUERY_VALUES)]
+    if _grouped_counts.get(_list_key("grouped")):
+        for found in run_concurrently(*[lambda chunk=chunk: _count_messages_grouped(chunk) for chunk in chunks]):
+            counts.update(found)
+        return counts
     for found, unsure in run_concurrently(*[lambda chunk=chunk: _count_messages(chunk) for chunk in chunks]):
         counts.update(found)
         exact = run_concurrently(*[lambda sid=sid: _count_messages_of(sid) for sid in unsure])
@@ -593,18 +655,226 @@ def _count_messages_of(session_id: str) -> Count:
     return _count(_list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=True).total)
 
 
-def load_session_list(status: str | None, search: str, sort: str, cursor: str | None, page_size: int) -> SessionList:
-    """The list page's data in two rounds: the page and the counts side by side, then message counts."""
-    page, *count_results = run_concurrently(
-        lambda: list_sessions(status, search, sort, cursor, page_size),
-        *_status_count_calls(),
-    )
+def load_session_list(
+    status: str | None,
+    search: str,
+    sort: str,
+    cursor: str | None,
+    page_size: int,
+    filters: SessionFilters | None = None,
+) -> SessionList:
+    """The list page's data, taken from what every agent shares unless Appwrite has something newer.
+
+    Cold (nothing shared yet, a full reload due, or right after an agent's own change): two rounds in
+    series, the page beside the tab counts (whose `all` total also brings the newest `$updatedAt`), then
+    the message counts of the page's rows. Warm: one probe per probe interval for all agents together,
+    and only when it finds changes the page and counts again, message counts only for changed rows."""
+    generation = shared.counter(_list_key("generation"))
+    state, state_join = _list_state(generation)
+    cold = state_join is not None
+    version = secrets.token_hex(8) if cold else state.version
+    started = _clock()
+
+    def current(entry: Any) -> bool:
+        return isinstance(entry, tuple) and entry[0] == version
+
+    joins = [state_join] if state_join is not None else []
+    try:
+        # Always in this order, so that two leaders never wait for each other.
+        counts_join = shared.join(_list_key("counts"), current)
+        joins.append(counts_join)
+        page_join = shared.join(_list_key("page", status, search, sort, cursor, page_size, filters), current)
+        joins.append(page_join)
+        counting, paging = cold or counts_join.leading, page_join.leading
+        # The page goes first, and its rows' message counts follow it as soon as it is there, beside
+        # the tab counts: two round trips in series, whatever a count may cost.
+        def page_and_message_counts() -> tuple[Page, dict[str, Count]]:
+            page = list_sessions(status, search, sort, cursor, page_size, filters)
+            return page, _cached_message_counts(page.sessions, started if cold else state.full)
+
+        calls = [page_and_message_counts] if paging else []
+        calls += _status_count_calls(with_newest=True) if counting else []
+        if cold and _grouped_counts.get(_list_key("grouped")) is None:
+            calls.append(_detect_grouped_counts)  # once per process, beside the first round
+        results = run_concurrently(*calls) if calls else []
+        page, counts_by_session = results.pop(0) if paging else (None, None)
+
+        if counting:
+            (all_count, newest), *rest = results[:6]
+            counts = _status_counts_from([all_count, *rest])
+            counts_join.finish((version, counts), LIST_ENTRY_SECONDS)
+            if cold:
+                state = _cold_state(generation, version, newest, page, started)
+                state_join.finish(state, LIST_ENTRY_SECONDS)
+        else:
+            counts = counts_join.value[1]
+
+        if paging:
+            page_join.finish((version, page, counts_by_session), LIST_ENTRY_SECONDS)
+        else:
+            _, page, counts_by_session = page_join.value
+    except BaseException as error:
+        for join in joins:
+            join.fail(error)
+        raise
     return SessionList(
         page=page,
-        counts=_status_counts_from(count_results),
-        message_counts=message_counts(session.session_id for session in page.sessions),
-        loaded_at=timezone.now(),
+        counts=counts,
+        message_counts=counts_by_session,
+        loaded_at=datetime.fromtimestamp(state.checked, UTC),
+        version=version,
     )
+
+
+def _cold_state(
+    generation: int, version: str, newest: dict[str, Any] | None, page: Page | None, started: float
+) -> _ListState:
+    """Where the next probe starts after a full reload. What the previous look saw still holds (it was
+    seen before this reload began); without one, the newest row counts as seen only when the page read
+    shows it as it is, since it may have changed between the two reads."""
+    previous = cache.get(_list_key("state"))
+    if isinstance(previous, _ListState):
+        return replace(previous, generation=generation, version=version, checked=started, full=started)
+    newest_at = _parse_datetime(newest.get("$updatedAt")) if newest else None
+    seen: frozenset[tuple[str, datetime | None]] = frozenset()
+    if newest and page and any(s.row_id == newest.get("$id") and s.updated_at == newest_at for s in page.sessions):
+        seen = frozenset({(_text(newest.get("$id")), newest_at)})
+    return _ListState(generation, version, newest_at, seen, checked=started, full=started)
+
+
+def _list_key(kind: str, *parts: Any) -> str:
+    """Cache keys of one Appwrite source (endpoint, project, database, collections, idle rule)."""
+    source = (
+        settings.APPWRITE_ENDPOINT,
+        settings.APPWRITE_PROJECT_ID,
+        settings.APPWRITE_API,
+        settings.APPWRITE_DATABASE_ID,
+        settings.APPWRITE_SESSIONS_COLLECTION_ID,
+        settings.APPWRITE_MESSAGES_COLLECTION_ID,
+        settings.DASHBOARD_IDLE_MINUTES,
+    )
+    return f"sessions-list:{kind}:" + hashlib.sha256(repr((source, parts)).encode()).hexdigest()[:32]
+
+
+def _clock() -> float:
+    """Wall-clock seconds, shared by dashboard processes on one Redis (tests move it forward)."""
+    return time.time()
+
+
+def probe_seconds() -> float:
+    """How long a look at Appwrite stays good for every agent."""
+    return settings.DASHBOARD_POLL_SECONDS * PROBE_SHARE
+
+
+def _list_state(generation: int) -> tuple[_ListState | None, shared.Join | None]:
+    """The shared state, probed when it is due; (None, join) when the caller must load cold and publish it."""
+    key = _list_key("state")
+
+    def fresh(state: Any) -> bool:
+        now = _clock()
+        return (
+            isinstance(state, _ListState)
+            and state.generation == generation
+            and now - state.full < FULL_REFRESH_SECONDS
+            and now - state.checked < probe_seconds()
+        )
+
+    state = cache.get(key)
+    if fresh(state):
+        return state, None
+    joined = shared.join(key, fresh)
+    if not joined.leading:
+        return joined.value, None
+    state = cache.get(key)
+    # After an agent's own change (a new generation) a probe is enough: it finds that change.
+    probe_able = isinstance(state, _ListState) and _clock() - state.full < FULL_REFRESH_SECONDS
+    if not probe_able:
+        return None, joined
+    try:
+        state = _probe(state, generation)
+    except BaseException as error:
+        joined.fail(error)
+        raise
+    joined.finish(state, LIST_ENTRY_SECONDS)
+    return state, None
+
+
+def _probe(state: _ListState, generation: int) -> _ListState:
+    """One request: the sessions whose `$updatedAt` is at or near the newest known one or later.
+    Anything not seen by the last look means the shared lists are out of date."""
+    started = _clock()
+    queries = [Query.order_desc("$updatedAt"), Query.select(["sessionId"]), Query.limit(PROBE_LIMIT)]
+    if state.newest is not None:
+        queries.insert(0, Query.greater_than("$updatedAt", _iso(state.newest - PROBE_OVERLAP)))
+    rows = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False).rows
+    seen = frozenset((_text(row.get("$id")), _parse_datetime(row.get("$updatedAt"))) for row in rows)
+    newest = max([moment for moment in (state.newest, *(at for _, at in seen)) if moment is not None], default=None)
+    changed = not seen <= state.seen or state.generation != generation
+    return replace(
+        state,
+        generation=generation,
+        version=secrets.token_hex(8) if changed else state.version,
+        newest=newest,
+        seen=seen,
+        checked=started,
+    )
+
+
+def _cached_message_counts(sessions: Sequence[ChatSession], since: float) -> dict[str, Count]:
+    """Message counts of a page, asking Appwrite only for sessions whose `$updatedAt` moved (the widget
+    bumps `lastSeen` with every message) or whose count is older than the last full reload."""
+    updated = {session.session_id: session.updated_at for session in sessions if session.session_id}
+    keys = {session_id: _list_key("messages", session_id) for session_id in updated}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    counts: dict[str, Count] = {}
+    missing = []
+    for session_id, key in keys.items():
+        entry = found.get(key)
+        if isinstance(entry, tuple) and entry[0] == updated[session_id] and entry[2] >= since:
+            counts[session_id] = entry[1]
+        else:
+            missing.append(session_id)
+    if missing:
+        asked = _clock()
+        fresh = message_counts(missing)
+        counts.update(fresh)
+        entries = {keys[sid]: (updated[sid], fresh[sid], asked) for sid in missing if sid in fresh}
+        cache.set_many(entries, LIST_ENTRY_SECONDS)
+    return counts
+
+
+def invalidate_lists() -> None:
+    """After an agent's own change: every agent's next load starts afresh, so the change shows at once."""
+    shared.bump(_list_key("generation"))
+
+
+# Whether the server groups counts (`count` + `groupBy`), per source; asked once per process.
+_grouped_counts: dict[str, bool] = {}
+
+
+def _detect_grouped_counts() -> None:
+    queries = [Query.count("*", "n"), Query.group_by(["sessionId"]), Query.limit(1)]
+    try:
+        answer = _list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False)
+    except BadAnswer:  # released Appwrite (and localappwrite): general_query_invalid
+        supported = False
+    except AppwriteError:
+        return  # no answer: ask again with the next cold load
+    else:
+        supported = all("n" in row and "sessionId" in row for row in answer.rows)
+    _grouped_counts[_list_key("grouped")] = supported
+
+
+def _count_messages_grouped(session_ids: list[str]) -> dict[str, Count]:
+    queries = [
+        Query.equal("sessionId", session_ids),
+        Query.count("*", "n"),
+        Query.group_by(["sessionId"]),
+        Query.limit(len(session_ids)),
+    ]
+    rows = _list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
+    tally = {_text(row.get("sessionId")): int(row.get("n") or 0) for row in rows}
+    return {sid: _count(tally.get(sid, 0)) for sid in session_ids}
 
 
 def get_session(row_id: str) -> ChatSession:
@@ -617,7 +887,11 @@ def close_session(row_id: str) -> ChatSession:
 
 
 def set_status(row_id: str, status: str) -> ChatSession:
-    return ChatSession.from_row(_update_row(settings.APPWRITE_SESSIONS_COLLECTION_ID, row_id, {"status": status}))
+    try:
+        row = _update_row(settings.APPWRITE_SESSIONS_COLLECTION_ID, row_id, {"status": status})
+    finally:
+        invalidate_lists()  # even a failed write may have reached Appwrite
+    return ChatSession.from_row(row)
 
 
 def ping() -> None:
@@ -677,6 +951,289 @@ def recent_sessions(status: str | None = None, limit: int = 100) -> list[ChatSes
 
 def count_sessions() -> int:
     return _total([]).value
+
+
+# -- Filters, bulk and idle close, export, overview ---------------------------------------
+
+# Filters a shared list URL may carry besides status and search; see README "Filtering by visitor metadata".
+META_FILTER_KEYS = ("browser", "device", "location")
+# Rows read per Appwrite call when a bulk action or an export walks every page.
+WALK_PAGE_SIZE = 100
+# Explicitly selected sessions closed in one request (also Appwrite's limit of values in one `equal`).
+MAX_SELECTED = MAX_QUERY_VALUES
+# Closed sessions whose durations make the overview's median.
+DURATION_SAMPLE = 500
+
+
+@dataclass(frozen=True)
+class SessionFilters:
+    """Narrowing beyond status and search: userMeta values, and a start date range (UTC days, inclusive)."""
+
+    browser: str = ""
+    device: str = ""
+    location: str = ""
+    started_from: date | None = None
+    started_to: date | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.browser, self.device, self.location, self.started_from, self.started_to))
+
+
+def _meta_fragments(key: str, value: str) -> list[str]:
+    """The texts `"key":"value"` can take inside userMeta: compact (JSON.stringify, the widget) or with
+    a space (Python's json.dumps), with non-ASCII raw or \\u-escaped. The closing quote keeps
+    "Chrome 13" from matching "Chrome 131"."""
+    fragments = []
+    for ensure_ascii in (False, True):
+        for separator in (":", ": "):
+            text = json.dumps(key, ensure_ascii=ensure_ascii) + separator + json.dumps(value, ensure_ascii=ensure_ascii)
+            if text not in fragments:
+                fragments.append(text)
+    return fragments
+
+
+def filter_queries(filters: SessionFilters | None) -> list[str]:
+    """Appwrite queries for the metadata and date filters. Appwrite cannot look inside a JSON string,
+    so metadata is matched as a substring of the stored text (`contains` with several values = any)."""
+    if not filters:
+        return []
+    queries = []
+    for key in META_FILTER_KEYS:
+        value = getattr(filters, key)
+        if value:
+            queries.append(Query.contains("userMeta", _meta_fragments(key, value)))
+    if filters.started_from:
+        start = datetime(*filters.started_from.timetuple()[:3], tzinfo=UTC)
+        queries.append(Query.greater_than_equal("startTime", start.isoformat()))
+    if filters.started_to:
+        end = datetime(*filters.started_to.timetuple()[:3], tzinfo=UTC) + timedelta(days=1)
+        queries.append(Query.less_than("startTime", end.isoformat()))
+    return queries
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The open sessions a bulk close acts on: a list filter, optionally only those not seen for
+    `idle_minutes`, and only sessions that already existed at `created_before` (the confirmation)."""
+
+    status: str = ""
+    search: str = ""
+    filters: SessionFilters = field(default_factory=SessionFilters)
+    idle_minutes: int | None = None
+    created_before: datetime | None = None
+
+
+def _selection_queries(selection: Selection, now: datetime) -> list[str]:
+    status = selection.status
+    if selection.idle_minutes is not None:
+        # Idle close: the filter's status (active when it is "all" or "idle") not seen for N minutes,
+        # the cutoff taken afresh for every page, so a visitor who came back is left alone.
+        status = "active" if status in ("", IDLE) else status
+        cutoff = now - timedelta(minutes=selection.idle_minutes)
+        queries = [Query.equal("status", [status]), Query.less_than("lastSeen", cutoff.isoformat())]
+    else:
+        queries = _status_queries(status, settings.DASHBOARD_IDLE_MINUTES, now)
+    queries.append(Query.not_equal("status", "closed"))
+    if selection.search:
+        queries.append(Query.starts_with("sessionId", selection.search))
+    queries += filter_queries(selection.filters)
+    if selection.created_before is not None:
+        queries.append(Query.less_than_equal("$createdAt", selection.created_before.isoformat()))
+    return queries
+
+
+def count_selection(selection: Selection) -> Count:
+    """How many open sessions the selection would close now (capped at 5000 like every total)."""
+    if selection.status == "closed":
+        return Count(0)
+    return _total(_selection_queries(selection, timezone.now()))
+
+
+def count_matching(status: str, search: str, filters: SessionFilters | None) -> Count:
+    """Sessions the list shows for this filter, all pages together (capped at 5000)."""
+    queries = _status_queries(status, settings.DASHBOARD_IDLE_MINUTES, timezone.now())
+    if search:
+        queries.append(Query.starts_with("sessionId", search))
+    return _total(queries + filter_queries(filters))
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    row_id: str
+    session_id: str
+    result: str  # "closed", "already_closed" or "failed"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CloseBatch:
+    outcomes: tuple[CloseOutcome, ...]
+    last_row_id: str | None  # where the next batch starts (cursorAfter)
+    done: bool
+
+
+def _close_one(session: ChatSession) -> CloseOutcome:
+    if session.status == "closed":
+        return CloseOutcome(session.row_id, session.session_id, "already_closed")
+    try:
+        set_status(session.row_id, "closed")
+    except NotFound:
+        return CloseOutcome(session.row_id, session.session_id, "failed", "no longer exists")
+    except AppwriteError as error:
+        return CloseOutcome(session.row_id, session.session_id, "failed", str(error)[:120])
+    return CloseOutcome(session.row_id, session.session_id, "closed")
+
+
+def _close_all(sessions: Sequence[ChatSession]) -> list[CloseOutcome]:
+    outcomes: list[CloseOutcome] = []
+    for start in range(0, len(sessions), MAX_CONCURRENT_CALLS):
+        chunk = sessions[start : start + MAX_CONCURRENT_CALLS]
+        outcomes += run_concurrently(*[lambda s=s: _close_one(s) for s in chunk])
+    return outcomes
+
+
+def close_selection_batch(selection: Selection, after: str | None = None, limit: int = WALK_PAGE_SIZE) -> CloseBatch:
+    """Closes one page of the selection, walking by `$id` from `after`.
+
+    Closed rows drop out of the query, but a cursor is found by id whatever its status, so walking
+    on from the last row handled never revisits a failure and never skips an open row. A vanished
+    cursor row starts the walk again from the first page (already closed rows no longer match)."""
+    if selection.status == "closed":
+        return CloseBatch((), after, True)
+    queries = [*_selection_queries(selection, timezone.now()), Query.order_asc("$id"), Query.limit(limit)]
+    try:
+        cursor = [Query.cursor_after(after)] if after else []
+        rows = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries + cursor, total=False).rows
+    except StaleCursor:
+        rows = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False).rows
+    sessions = [ChatSession.from_row(row) for row in rows]
+    outcomes = _close_all(sessions)
+    last = sessions[-1].row_id if sessions else after
+    return CloseBatch(tuple(outcomes), last, done=len(sessions) < limit)
+
+
+def iter_selection(selection: Selection, limit: int = WALK_PAGE_SIZE) -> Iterator[list[ChatSession]]:
+    """The open sessions a selection would close, page by page (by `$id`), changing nothing."""
+    if selection.status == "closed":
+        return
+    queries = [*_selection_queries(selection, timezone.now()), Query.order_asc("$id"), Query.limit(limit)]
+    after: str | None = None
+    while True:
+        cursor = [Query.cursor_after(after)] if after else []
+        rows = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries + cursor, total=False).rows
+        if rows:
+            yield [ChatSession.from_row(row) for row in rows]
+        if len(rows) < limit:
+            return
+        after = str(rows[-1]["$id"])
+
+
+def close_sessions_by_id(row_ids: Sequence[str]) -> list[CloseOutcome]:
+    """Closes explicitly selected sessions (at most MAX_SELECTED); unknown ids are reported as failed."""
+    ids = list(dict.fromkeys(row_ids))[:MAX_SELECTED]
+    if not ids:
+        return []
+    queries = [Query.equal("$id", ids), Query.limit(len(ids))]
+    found = {
+        row["$id"]: ChatSession.from_row(row)
+        for row in _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False).rows
+    }
+    closed = {outcome.row_id: outcome for outcome in _close_all([found[i] for i in ids if i in found])}
+    return [closed.get(i) or CloseOutcome(i, "", "failed", "no longer exists") for i in ids]
+
+
+def iter_matching_pages(
+    status: str, search: str, filters: SessionFilters | None, page_size: int = WALK_PAGE_SIZE
+) -> Iterator[list[ChatSession]]:
+    """Every session the list shows for this filter, one page at a time, newest created first.
+
+    Ordered by `$createdAt` (never empty, never changes) so sessions moving while the walk runs
+    are neither repeated nor skipped, as they could be when walking by last seen."""
+    queries = _status_queries(status, settings.DASHBOARD_IDLE_MINUTES, timezone.now())
+    if search:
+        queries.append(Query.starts_with("sessionId", search))
+    queries += [*filter_queries(filters), Query.order_desc("$createdAt"), Query.limit(page_size)]
+    after: str | None = None
+    while True:
+        page = queries + ([Query.cursor_after(after)] if after else [])
+        rows = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, page, total=False).rows
+        if rows:
+            yield [ChatSession.from_row(row) for row in rows]
+        if len(rows) < page_size:
+            return
+        after = str(rows[-1]["$id"])
+
+
+@dataclass(frozen=True)
+class HourOfStarts:
+    start: datetime
+    count: Count
+
+
+@dataclass(frozen=True)
+class Overview:
+    counts: StatusCounts
+    active_now: Count  # active and seen within DASHBOARD_IDLE_MINUTES
+    starts_per_hour: tuple[HourOfStarts, ...]  # the last 24 hours, oldest first, the current hour last
+    median_duration: timedelta | None
+    duration_sample: int  # closed sessions the median was taken over
+    loaded_at: datetime
+
+
+def _closed_durations() -> list[timedelta]:
+    queries = [
+        Query.equal("status", ["closed"]),
+        Query.select(["startTime", "lastSeen"]),
+        Query.order_desc("lastSeen"),
+        Query.limit(DURATION_SAMPLE),
+    ]
+    rows = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False).rows
+    return [d for d in (ChatSession.from_row(row).duration for row in rows) if d is not None]
+
+
+def _median(values: list[timedelta]) -> timedelta | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def load_overview() -> Overview:
+    """Counts by status, active now, sessions started in each of the last 24 hours (one `limit(1)`
+    total per hour, side by side on the pool) and the median duration of recently closed sessions."""
+    now = timezone.now()
+    cutoff = (now - timedelta(minutes=settings.DASHBOARD_IDLE_MINUTES)).isoformat()
+    first_hour = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
+    hours = [first_hour + timedelta(hours=h) for h in range(24)]
+    calls: list[Callable[[], Any]] = [
+        lambda: _total([Query.equal("status", ["active"]), Query.greater_than_equal("lastSeen", cutoff)]),
+        _closed_durations,
+    ]
+    calls += [
+        lambda h=h: _total(
+            [
+                Query.greater_than_equal("startTime", h.isoformat()),
+                Query.less_than("startTime", (h + timedelta(hours=1)).isoformat()),
+            ]
+        )
+        for h in hours
+    ]
+    # Queued on the pool first; status_counts() below waits on the same pool from this thread.
+    futures = [_executor.submit(call) for call in calls]
+    counts = status_counts()
+    active_now, durations, *per_hour = [future.result() for future in futures]
+    return Overview(
+        counts=counts,
+        active_now=active_now,
+        starts_per_hour=tuple(HourOfStarts(h, c) for h, c in zip(hours, per_hour, strict=True)),
+        median_duration=_median(durations),
+        duration_sample=len(durations),
+        loaded_at=now,
+    )
+
+
+# -- End of: Filters, bulk and idle close, export, overview --------------------------------
 
 
 # -- Provisioning (appwrite_setup, create_agent) ------------------------------------------
@@ -824,3 +1381,238 @@ def ensure_agent(email: str, password: str, name: str) -> list[SetupStep]:
         )
     )
     return steps
+
+
+# -- Session detail, transcript and status changes ---------------------------------------
+
+TRANSCRIPT_PAGE_SIZE = 50
+
+
+class StatusChanged(Exception):
+    """An undo found the session in another status than the one it set; `session` is how it is now."""
+
+    def __init__(self, session: ChatSession):
+        super().__init__(f"the status is now {session.status!r}")
+        self.session = session
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of a session's transcript, as stored in the messages collection."""
+
+    row_id: str
+    session_id: str
+    role: str
+    content: str
+    created_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Message:
+        return cls(
+            row_id=str(row.get("$id", "")),
+            session_id=_text(row.get("sessionId")),
+            role=_text(row.get("role")),
+            content=_text(row.get("content")),
+            created_at=_parse_datetime(row.get("$createdAt")),
+        )
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """One page of a transcript, oldest first, with cursors to the older and newer pages."""
+
+    messages: tuple[Message, ...]
+    older_cursor: str | None
+    newer_cursor: str | None
+
+    @property
+    def at_newest(self) -> bool:
+        """Nothing newer exists (yet): the page may grow live."""
+        return self.newer_cursor is None
+
+
+def _message_queries(session_id: str) -> list[str]:
+    return [Query.equal("sessionId", [session_id])]
+
+
+def transcript(session_id: str, cursor: str | None = None, page_size: int | None = None) -> Transcript:
+    """A page of messages in `$createdAt` order: the newest page without a cursor, else the page
+    just before (`before:<id>`) or after (`after:<id>`) the given message."""
+    page_size = page_size or TRANSCRIPT_PAGE_SIZE
+    parsed = parse_cursor(cursor)
+    queries = _message_queries(session_id)
+    # One extra row tells whether there is more beyond the page.
+    if parsed is None:
+        queries += [Query.order_desc("$createdAt"), Query.limit(page_size + 1)]
+    else:
+        queries += [Query.order_asc("$createdAt"), Query.limit(page_size + 1)]
+        queries.append(Query.cursor_after(parsed[1]) if parsed[0] == "after" else Query.cursor_before(parsed[1]))
+    rows = _list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
+    messages = [Message.from_row(row) for row in rows]
+    more = len(messages) > page_size
+    if parsed is None:
+        messages = list(reversed(messages[:page_size]))
+        older, newer = more, False
+    elif parsed[0] == "before":
+        messages = messages[-page_size:]
+        older, newer = more, True
+    else:
+        messages = messages[:page_size]
+        older, newer = True, more
+    return Transcript(
+        messages=tuple(messages),
+        older_cursor=f"before:{messages[0].row_id}" if older and messages else None,
+        newer_cursor=f"after:{messages[-1].row_id}" if newer and messages else None,
+    )
+
+
+def messages_after(session_id: str, message_id: str | None, limit: int | None = None) -> tuple[Message, ...]:
+    """Messages newer than `message_id` (from the start without one), oldest first, a page at most."""
+    queries = [*_message_queries(session_id), Query.order_asc("$createdAt"), Query.limit(limit or TRANSCRIPT_PAGE_SIZE)]
+    if message_id:
+        queries.append(Query.cursor_after(message_id))
+    rows = _list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
+    return tuple(Message.from_row(row) for row in rows)
+
+
+def message_total(session_id: str) -> Count:
+    return _count_messages_of(session_id)
+
+
+def count_sessions_in(status: str | None) -> Count:
+    """Sessions with this status (`idle` included), or all of them."""
+    return _total(_status_queries(status, settings.DASHBOARD_IDLE_MINUTES, timezone.now()))
+
+
+def change_status(row_id: str, status: str) -> tuple[ChatSession, str]:
+    """Sets the status; returns the stored session and the status it had before."""
+    previous = get_session(row_id).status
+    return set_status(row_id, status), previous
+
+
+def restore_status(row_id: str, expected: str, previous: str) -> ChatSession:
+    """Undo: puts `previous` back, but only while the status is still `expected` (what we set)."""
+    current = get_session(row_id)
+    if current.status != expected:
+        raise StatusChanged(current)
+    return set_status(row_id, previous)
+
+
+# -- Agents: sign-in and team membership ---------------------------------------------------
+# Agents are Appwrite users in the team APPWRITE_AGENTS_TEAM_ID. Signing in makes a short-lived
+# Appwrite session only to check the password; the dashboard keeps its own signed-cookie session.
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A support agent: an active Appwrite user who is a confirmed member of the agents team."""
+
+    user_id: str
+    name: str
+    email: str
+
+
+class SignInRefused(AppwriteError):
+    """Wrong email or password, a blocked user, or a user outside the agents team. `type` says
+    which, for the log only: agents are shown one message for all of them."""
+
+
+# Answers of the login call that mean "these credentials do not get in" (a 400 is a malformed
+# email or a password under 8 characters: the same to the person typing it).
+_REFUSED_TYPES = frozenset({"user_invalid_credentials", "user_blocked", "general_argument_invalid"})
+
+_sign_in_transports: dict[float, _PooledTransport] = {}
+
+
+def _sign_in_transport() -> _PooledTransport:
+    """A transport that never keeps cookies. Appwrite answers a login with session cookies; in a
+    shared cookie jar they would ride along on every later API-key call (NOTES §2.3: keep the key
+    client and the session client apart; 1.8 even refuses key + session together)."""
+    timeout = settings.APPWRITE_TIMEOUT_SECONDS
+    with _clients_lock:
+        transport = _sign_in_transports.get(timeout)
+        if transport is None:
+            transport = _PooledTransport(timeout)
+            transport.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+            _sign_in_transports[timeout] = transport
+        return transport
+
+
+def _sign_in_client(session_secret: str = "") -> Client:
+    """The key client for the login call, or, with a secret, a client acting as that session only."""
+    _client()  # the same refusal as every other call when no endpoint is configured
+    client = _pooled_client(_sign_in_transport())
+    client.set_endpoint(settings.APPWRITE_ENDPOINT)
+    client.set_project(settings.APPWRITE_PROJECT_ID)
+    if session_secret:
+        client.set_session(session_secret)
+    else:
+        client.set_key(settings.APPWRITE_API_KEY)
+    return client
+
+
+def sign_in(email: str, password: str) -> Agent:
+    """Checks the email and password with Appwrite, then (with the API key) that the user is an
+    active member of the agents team. Raises SignInRefused for anyone who may not get in, and
+    AppwriteUnavailable & co. when Appwrite itself fails. The Appwrite session made for the check
+    is deleted before this returns."""
+    login = Account(_sign_in_client()).create_email_password_session
+    try:
+        session = _call(login, email, password)
+    except (Unauthorized, BadAnswer) as error:
+        if error.type in _REFUSED_TYPES:
+            raise SignInRefused("sign-in refused", status=error.status, type=error.type) from error
+        raise
+    _expect(session, "userid", "secret")
+    try:
+        agent = current_agent(session.userid)
+    finally:
+        _end_appwrite_session(session.secret)
+    if agent is None:
+        raise SignInRefused("not an active member of the agents team", type="not_an_agent")
+    return agent
+
+
+def _expect(answer: Any, *attributes: str) -> None:
+    """The SDK hands back raw bytes when an answer is not JSON (a proxy's error page, say)."""
+    if not all(hasattr(answer, attribute) for attribute in attributes):
+        raise BadAnswer(f"Appwrite answered something unreadable: {type(answer).__name__}")
+
+
+def _end_appwrite_session(secret: str) -> None:
+    if not secret:
+        # Appwrite hands out the secret to API-key callers only; without it the session cannot end here.
+        logger.warning("Appwrite gave no session secret at sign-in; that Appwrite session ends when it expires")
+        return
+    try:
+        _call(Account(_sign_in_client(secret)).delete_session, "current")
+    except AppwriteError as error:
+        logger.warning(
+            "Could not delete the Appwrite session made for a sign-in (%s, status %s); it ends when it expires",
+            type(error).__name__,
+            error.status,
+        )
+
+
+def current_agent(user_id: str) -> Agent | None:
+    """The agent with this Appwrite user ID if the user still exists, is not blocked and is a
+    confirmed member of the agents team; None otherwise. Raises when Appwrite cannot tell."""
+    client = _client()
+    try:
+        user = _call(Users(client).get, user_id)
+    except NotFound:
+        return None
+    _expect(user, "id", "status", "name", "email")
+    if not user.status:
+        return None
+    team_id = settings.APPWRITE_AGENTS_TEAM_ID
+    queries = [Query.equal("userId", [user_id]), Query.limit(100)]
+    try:
+        answer = _call(Teams(client).list_memberships, team_id, queries=queries)
+    except NotFound:
+        logger.error("The agents team %s does not exist: nobody can sign in (run `manage.py appwrite_setup`)", team_id)
+        return None
+    _expect(answer, "memberships")
+    if not any(getattr(membership, "confirm", False) for membership in answer.memberships):
+        return None
+    return Agent(user_id=user.id, name=user.name or user.email, email=user.email)

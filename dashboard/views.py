@@ -1,18 +1,19 @@
-"""Pages of the sessions dashboard: the live list, one-click close, and the health probes."""
+"""Pages of the sessions dashboard: the live list and the health probes (the status actions, close
+included, and the session page live in session_views.py)."""
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from dashboard import service
 from dashboard.access import agent_required
@@ -34,6 +35,12 @@ class SessionFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=255, label="Session ID")
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     cursor = forms.CharField(required=False, max_length=64)
+    # Metadata and start-date filters (see service.filter_queries and the README for their semantics).
+    browser = forms.CharField(required=False, max_length=200)
+    device = forms.CharField(required=False, max_length=200)
+    location = forms.CharField(required=False, max_length=200)
+    started_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    started_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,29 @@ class Filters:
     q: str
     sort: str
     cursor: str | None
+    browser: str = ""
+    device: str = ""
+    location: str = ""
+    started_from: date | None = None
+    started_to: date | None = None
+
+    @property
+    def narrowing(self) -> service.SessionFilters:
+        """The metadata and date part, as the service takes it."""
+        return service.SessionFilters(self.browser, self.device, self.location, self.started_from, self.started_to)
+
+    def query_values(self) -> dict[str, str]:
+        """Every filter as URL query values (empty ones included), without the cursor."""
+        return {
+            "status": self.status,
+            "q": self.q,
+            "sort": self.sort,
+            "browser": self.browser,
+            "device": self.device,
+            "location": self.location,
+            "started_from": self.started_from.isoformat() if self.started_from else "",
+            "started_to": self.started_to.isoformat() if self.started_to else "",
+        }
 
 
 def _filters(request: HttpRequest) -> Filters:
@@ -55,6 +85,11 @@ def _filters(request: HttpRequest) -> Filters:
         q=data.get("q") or "",
         sort=data.get("sort") or service.DEFAULT_SORT,
         cursor=cursor if service.parse_cursor(cursor) else None,
+        browser=data.get("browser") or "",
+        device=data.get("device") or "",
+        location=data.get("location") or "",
+        started_from=data.get("started_from"),
+        started_to=data.get("started_to"),
     )
 
 
@@ -80,9 +115,13 @@ def _load_list(filters: Filters) -> tuple[service.SessionList | None, str]:
     page_size = settings.DASHBOARD_PAGE_SIZE
     try:
         try:
-            data = service.load_session_list(filters.status, filters.q, filters.sort, filters.cursor, page_size)
+            data = service.load_session_list(
+                filters.status, filters.q, filters.sort, filters.cursor, page_size, filters.narrowing
+            )
         except service.StaleCursor:
-            data = service.load_session_list(filters.status, filters.q, filters.sort, None, page_size)
+            data = service.load_session_list(
+                filters.status, filters.q, filters.sort, None, page_size, filters.narrowing
+            )
     except service.AppwriteError as error:
         return cache.get(cache_key), _describe(error)
     cache.set(cache_key, data, LAST_GOOD_SECONDS)
@@ -90,13 +129,16 @@ def _load_list(filters: Filters) -> tuple[service.SessionList | None, str]:
 
 
 def _rows_version(data: service.SessionList | None, problem: str, filters: Filters, now) -> str:
-    """Changes whenever the rows region would look different; relative times are part of it."""
-    parts: list[object] = [filters, problem, settings.DASHBOARD_IDLE_MINUTES]
+    """Changes whenever the rows region would show other data. Relative times ("3 min ago") are left
+    out: the browser moves them on itself (app.js), so a minute going by costs no swap; which rows
+    count as idle is part of it."""
+    idle_minutes = settings.DASHBOARD_IDLE_MINUTES
+    parts: list[object] = [filters, problem, idle_minutes]
     if data is not None:
         parts += [data.page, data.counts, sorted(data.message_counts.items())]
-        parts += [(ago(s.last_seen, now), ago(s.start_time, now)) for s in data.page.sessions]
+        parts += [s.is_idle(idle_minutes, now) for s in data.page.sessions]
         if problem:
-            parts.append(data.loaded_at)
+            parts += [data.loaded_at, ago(data.loaded_at, now)]  # the banner says how old the data is
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
@@ -157,43 +199,6 @@ def _safe_next(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return "/"
-
-
-@require_POST
-@agent_required
-def close_session(request: HttpRequest, row_id: str) -> HttpResponse:
-    try:
-        session = service.close_session(row_id)
-    except service.NotFound:
-        problem = "This session no longer exists."
-    except service.AppwriteError as error:
-        problem = f"Could not close it: {_describe(error)}. Try again."
-    else:
-        problem = ""
-
-    if not request.htmx:
-        if problem:
-            messages.error(request, problem)
-        return HttpResponseRedirect(_safe_next(request))
-
-    if problem:
-        # Leave the row as it was and show the error inside it (htmx 2 swaps 200 answers only).
-        response = render(request, "dashboard/sessions.html#row-error", {"problem": problem})
-        response["HX-Retarget"] = f'[id="row-error-{row_id}"]'
-        response["HX-Reswap"] = "innerHTML"
-        return response
-    try:
-        message_counts = service.message_counts([session.session_id])
-    except service.AppwriteError:
-        message_counts = {}
-    context = {
-        "session": session,
-        "message_count": message_counts.get(session.session_id),
-        "now": timezone.now(),
-        "list_url": _safe_next(request),
-        "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
-    }
-    return render(request, "dashboard/sessions.html#session-row", context)
 
 
 @require_GET

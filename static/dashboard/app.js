@@ -115,6 +115,34 @@
     saved = null;
   });
 
+  // Relative times in the rows ("3 min ago") move on here, in the browser, with the same words the
+  // server uses (dashboard_tags.ago): the server leaves them out of the rows version, so a list whose
+  // data did not change answers 204 and is never swapped just because a minute went by.
+  function ago(moment) {
+    var seconds = Math.floor((Date.now() - moment) / 1000);
+    if (!(seconds >= 60)) return "just now";
+    var minutes = Math.floor(seconds / 60), hours = Math.floor(seconds / 3600), days = Math.floor(seconds / 86400);
+    var text;
+    if (minutes < 60) text = minutes + " min";
+    else if (hours < 24) text = hours + " h" + (minutes % 60 ? " " + (minutes % 60) + " min" : "");
+    else text = days + " d" + (hours % 24 ? " " + (hours % 24) + " h" : "");
+    return text + " ago";
+  }
+
+  function refreshAges() {
+    var rows = region();
+    if (!rows) return;
+    var times = rows.querySelectorAll("tr[data-row-id] time[datetime]");
+    for (var i = 0; i < times.length; i++) {
+      var moment = Date.parse(times[i].getAttribute("datetime"));
+      if (isNaN(moment)) continue;
+      var text = ago(moment);
+      if (times[i].textContent !== text) times[i].textContent = text;
+    }
+  }
+  document.addEventListener("htmx:afterSettle", refreshAges);
+  window.setInterval(refreshAges, 10000);
+
   // Coming back to the tab: refresh at once instead of waiting for the next tick.
   document.addEventListener("visibilitychange", function () {
     var rows = region();

@@ -1,0 +1,138 @@
+"""A cache shared by every agent (Django's cache: in-process, or Redis with REDIS_URL) with single-flight:
+while one caller computes a value, everyone else who needs the same key waits for it instead of asking
+Appwrite too. It makes no Appwrite call itself; the service module decides what to compute."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+# A leader that died (killed process) releases its cross-process lock after this many timeouts.
+LOCK_TIMEOUTS = 3
+# How often a follower in another process looks for the leader's value.
+FOLLOW_POLL_SECONDS = 0.02
+
+
+@dataclass
+class _Flight:
+    done: threading.Event = field(default_factory=threading.Event)
+    value: Any = None
+    error: BaseException | None = None
+
+
+_flights: dict[str, _Flight] = {}
+_flights_lock = threading.Lock()
+
+
+def _wait_limit() -> float:
+    # Never wait longer for someone else's Appwrite call than for one of our own.
+    return float(settings.APPWRITE_TIMEOUT_SECONDS)
+
+
+class Join:
+    """The caller's part in computing one key: `value` is set when it was cached or someone else
+    computed it; otherwise `leading` is true and the caller must `finish(value)` or `fail(error)`."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self.lock_key = key + ":lock"
+        self.value: Any = None
+        self.leading = False
+        self._flight: _Flight | None = None
+        self._lock_token: str | None = None
+
+    def finish(self, value: Any, timeout: float) -> None:
+        cache.set(self.key, value, timeout)
+        self._release(value, None)
+
+    def fail(self, error: BaseException) -> None:
+        self._release(None, error)
+
+    def _release(self, value: Any, error: BaseException | None) -> None:
+        if not self.leading:
+            return
+        self.leading = False
+        if self._lock_token is not None and cache.get(self.lock_key) == self._lock_token:
+            cache.delete(self.lock_key)
+        flight = self._flight
+        if flight is not None:
+            flight.value, flight.error = value, error
+            with _flights_lock:
+                if _flights.get(self.key) is flight:
+                    del _flights[self.key]
+            flight.done.set()
+
+
+def join(key: str, valid: Callable[[Any], bool]) -> Join:
+    """Looks `key` up; on a miss either waits for whoever computes it (this process or another one)
+    or makes the caller the one who computes it. A leader's failure reaches the followers of this
+    process; followers elsewhere, or anyone who waited `APPWRITE_TIMEOUT_SECONDS` in vain, compute
+    it themselves."""
+    joined = Join(key)
+    value = cache.get(key)
+    if value is not None and valid(value):
+        joined.value = value
+        return joined
+
+    with _flights_lock:
+        flight = _flights.get(key)
+        if flight is None:
+            flight = _flights[key] = _Flight()
+            leader = True
+        else:
+            leader = False
+    if not leader:
+        if flight.done.wait(_wait_limit() + 1):
+            if flight.error is not None:
+                raise flight.error
+            if flight.value is not None and valid(flight.value):
+                joined.value = flight.value
+                return joined
+        joined.leading = True  # the leader took too long: do it ourselves, without a flight
+        return joined
+
+    joined._flight = flight
+    joined.leading = True
+    token = secrets.token_hex(8)
+    if cache.add(joined.lock_key, token, timeout=_wait_limit() * LOCK_TIMEOUTS):
+        joined._lock_token = token
+        return joined
+    # Another process computes it: wait for its value while its lock lasts, within our limit.
+    deadline = time.monotonic() + _wait_limit()
+    while time.monotonic() < deadline:
+        time.sleep(FOLLOW_POLL_SECONDS)
+        found = cache.get_many([key, joined.lock_key])
+        value = found.get(key)
+        if value is not None and valid(value):
+            joined._release(value, None)  # hands it to this process's followers too
+            joined.value = value
+            return joined
+        if joined.lock_key not in found:
+            break  # the other leader finished without a usable value, or failed: try ourselves
+    if cache.add(joined.lock_key, token, timeout=_wait_limit() * LOCK_TIMEOUTS):
+        joined._lock_token = token
+    return joined
+
+
+def counter(key: str) -> int:
+    """A number that only `bump()` changes; it starts from the clock, so a counter the cache lost
+    never comes back with a value it had before."""
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, time.time_ns(), timeout=None)
+        value = cache.get(key)
+    return int(value) if value is not None else 0
+
+
+def bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # not there (never read, or evicted)
+        cache.set(key, time.time_ns(), timeout=None)
