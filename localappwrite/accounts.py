@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cmp_to_key
 from typing import Any
 
-from .server import ROUTER, App, AppwriteError, Request, argument_invalid
+from .server import ROUTER, App, AppwriteError, Request, argument_invalid, boolean_param
 
 # --------------------------------------------------------------------------------------------- constants
 
@@ -197,16 +197,6 @@ def _password(value: Any) -> str:
     return value
 
 
-def _bool(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "1", 1):
-        return True
-    if value in ("false", "0", 0):
-        return False
-    raise argument_invalid(f"Invalid `{name}` param: Value must be a valid boolean")
-
-
 def _roles(value: Any) -> list[str]:
     ok = isinstance(value, list) and len(value) <= 100 and all(
         isinstance(r, str) and 0 < len(r) <= 81 for r in value)
@@ -218,7 +208,7 @@ def _roles(value: Any) -> list[str]:
 
 def _total_param(req: Request) -> bool:
     value = _get(req, "total")
-    return True if value is None else _bool(value, "total")
+    return True if value is None else boolean_param(value, "total")
 
 
 def _search_param(req: Request) -> str:
@@ -756,7 +746,7 @@ def delete_user(req: Request) -> tuple[int, Any]:
 @ROUTER.route("PATCH", "/v1/users/{userId}/status", scope="users.write")
 def update_user_status(req: Request) -> tuple[int, Any]:
     user_id = _path_uid(req, "userId")
-    status = _bool(_get(req, "status", required=True), "status")
+    status = boolean_param(_get(req, "status", required=True), "status")
     with req.db.write() as conn:
         if _load_user(conn, user_id) is None:
             raise user_not_found()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import queries as Q
-from .server import ROUTER, App, AppwriteError, Request, argument_invalid, route_not_found
+from .server import ROUTER, App, AppwriteError, Request, argument_invalid, boolean_param, route_not_found
 from .store import (
     INT64_MAX,
     INT64_MIN,
@@ -79,13 +79,7 @@ def _bool(params: dict[str, Any], name: str, default: bool | None = None) -> boo
     value = params.get(name, default)
     if value is None:
         raise argument_invalid(f'Param "{name}" is not optional.')
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "1", 1):
-        return True
-    if value in ("false", "0", 0):
-        return False
-    raise argument_invalid(f"Invalid `{name}` param: Value must be a valid boolean")
+    return boolean_param(value, name)
 
 
 def _text(params: dict[str, Any], name: str, max_len: int, default: str | None = None) -> str:

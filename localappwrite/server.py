@@ -56,6 +56,17 @@ def argument_invalid(message: str) -> AppwriteError:
     return AppwriteError(400, "general_argument_invalid", message)
 
 
+def boolean_param(value: Any, name: str) -> bool:
+    """A boolean parameter as utopia's Boolean validator reads it (JSON bools, or words in a query string)."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "1", 1):
+        return True
+    if value in ("false", "0", 0):
+        return False
+    raise argument_invalid(f"Invalid `{name}` param: Value must be a valid boolean")
+
+
 class Database:
     """One SQLite connection shared by every thread, serialised by a lock.
 
