@@ -180,6 +180,9 @@ class _PooledTransport:
     def __init__(self, timeout: float):
         self.timeout = (timeout, timeout)
         self.session = requests.Session()
+        # Never keep cookies: Appwrite answers a login with session cookies, and in a shared jar they
+        # would ride along on every later API-key call (NOTES §2.3; 1.8 refuses key + session together).
+        self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=MAX_CONCURRENT_CALLS * 2)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -1525,15 +1528,12 @@ _sign_in_transports: dict[float, _PooledTransport] = {}
 
 
 def _sign_in_transport() -> _PooledTransport:
-    """A transport that never keeps cookies. Appwrite answers a login with session cookies; in a
-    shared cookie jar they would ride along on every later API-key call (NOTES §2.3: keep the key
-    client and the session client apart; 1.8 even refuses key + session together)."""
+    """The sign-in calls' own connections, apart from the key client's (NOTES §2.3)."""
     timeout = settings.APPWRITE_TIMEOUT_SECONDS
     with _clients_lock:
         transport = _sign_in_transports.get(timeout)
         if transport is None:
             transport = _PooledTransport(timeout)
-            transport.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
             _sign_in_transports[timeout] = transport
         return transport
 
