@@ -2,6 +2,7 @@
 With SCREENSHOT_DIR set, the overview is saved there as screenshot-overview.png."""
 
 import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,28 +109,51 @@ def test_the_idle_close_previews_then_closes(page, dashboard_url, sessions):
     assert service.get_session("s_active_0").status == "active"
 
 
+def the_current_hour_with_room(room: timedelta = timedelta(minutes=1)):
+    """The start of the current clock hour (UTC, as the overview buckets starts) and now, at least
+    `room` before the next hour: closer to it, this waits until the hour has turned, so that the rows
+    a test makes and the overview it then loads see the same 24 hours."""
+    now = timezone.now()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    if hour + timedelta(hours=1) - now < room:
+        time.sleep((hour + timedelta(hours=1) - now).total_seconds() + 1)
+        now = timezone.now()
+        hour = now.replace(minute=0, second=0, microsecond=0)
+    return hour, now
+
+
 def test_the_overview_shows_a_day_of_starts_as_a_chart(page, dashboard_url, rows, settings):
     # A day of a small shop's chat: quiet at night, busy around midday.
     starts_per_hour_ago = [3, 6, 8, 9, 7, 8, 10, 12, 11, 9, 7, 5, 4, 3, 2, 1, 1, 0, 1, 2, 2, 3, 4, 3]
-    now = timezone.now()
+    # Each start lies well inside its clock hour (the overview's bar), whatever the minute the test runs.
+    hour, now = the_current_hour_with_room()
     number = 0
     for hours_ago, count in enumerate(starts_per_hour_ago):
         for index in range(count):
-            started = now - timedelta(hours=hours_ago, minutes=(index * 53) % 60)
+            if hours_ago == 0:  # the current hour, up to now
+                started = hour + (now - hour) * (index + 1) / (count + 1)
+            else:
+                started = hour - timedelta(hours=hours_ago) + timedelta(minutes=(index * 53) % 60, seconds=30)
             status = "closed" if hours_ago > 1 or index % 4 == 0 else ("agent_assigned" if index % 3 == 0 else "active")
             if status == "active":
-                last_seen = now - timedelta(minutes=(index * 7) % 25)
+                last_seen = max(now - timedelta(minutes=(index * 7) % 25), started)
             else:
                 last_seen = min(started + timedelta(minutes=3 + (number * 7) % 29), now)
             rows.session(f"s_{number:03d}", status=status, startTime=started, lastSeen=last_seen)
             number += 1
-    rows.session("s_waiting", status="waiting_for_customer", startTime=now - timedelta(hours=2), lastSeen=now)
+    started = hour - timedelta(hours=2) + timedelta(minutes=30)
+    rows.session("s_waiting", status="waiting_for_customer", startTime=started, lastSeen=now)
+    expected_counts = starts_per_hour_ago[::-1]  # oldest hour first, as the bars
+    expected_counts[-1 - 2] += 1  # s_waiting, two hours ago
 
     settings.DASHBOARD_POLL_SECONDS = 5  # as an agent would see it
     page.goto(dashboard_url + "/overview/")
     page.wait_for_selector('svg[data-chart="starts-per-hour"] rect.chart-bar >> nth=23')
-    assert page.locator('svg[data-chart="starts-per-hour"] rect.chart-bar').count() == 24
-    assert page.locator('[data-stat="started-24h"] .stat-value').inner_text() == "120"
+    bars = page.locator('svg[data-chart="starts-per-hour"] rect.chart-bar')
+    assert bars.count() == 24
+    assert bars.nth(23).get_attribute("data-hour") == hour.isoformat()  # the current hour, last
+    assert [int(count) for count in bars.evaluate_all("bars => bars.map(b => b.dataset.count)")] == expected_counts
+    assert page.locator('[data-stat="started-24h"] .stat-value').inner_text() == "122" == str(sum(expected_counts))
     target = os.environ.get("SCREENSHOT_DIR")
     if target:
         page.set_viewport_size({"width": 1280, "height": 720})
