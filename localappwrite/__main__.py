@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.server_close()
+        with app.db.lock:  # closing checkpoints the WAL: the file alone then holds every write
+            app.db.conn.close()
     return 0
 
 
