@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import service
 from dashboard.access import agent_required
+from dashboard.pages import describe_problem, safe_next, wants_fragment
 from dashboard.templatetags.dashboard_tags import status_label
-from dashboard.views import _describe, _safe_next, _wants_fragment
 
 # The status each action sets.
 ACTIONS = {"close": "closed", "reopen": "active", "take": "agent_assigned"}
@@ -95,7 +95,7 @@ def _answer(
             messages.error(request, problem)
         elif done:
             messages.success(request, done)
-        return HttpResponseRedirect(_safe_next(request))
+        return HttpResponseRedirect(safe_next(request))
 
     if session is None:
         # Leave the row as it was and show the error inside it (htmx 2 swaps 200 answers only).
@@ -116,8 +116,8 @@ def _answer(
         "session": session,
         "message_count": message_count,
         "now": timezone.now(),
-        "list_url": _safe_next(request),
-        "back_url": _safe_next(request),
+        "list_url": safe_next(request),
+        "back_url": safe_next(request),
         "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
         "row_problem": problem,
         "announcement": problem or done,
@@ -134,7 +134,7 @@ def _change_status(request: HttpRequest, row_id: str, action: str) -> HttpRespon
     except service.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")
     except service.AppwriteError as error:
-        return _answer(request, row_id, None, problem=f"Could not {action} it: {_describe(error)}. Try again.")
+        return _answer(request, row_id, None, problem=f"Could not {action} it: {describe_problem(error)}. Try again.")
     done = f"Session {session.session_id} is now {status_label(session.status)}."
     if previous != session.status:
         _offer_undo(request, session, previous)
@@ -183,7 +183,7 @@ def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
     except service.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")
     except service.AppwriteError as error:
-        return _answer(request, row_id, None, problem=f"Could not undo: {_describe(error)}. Try again.")
+        return _answer(request, row_id, None, problem=f"Could not undo: {describe_problem(error)}. Try again.")
     _forget_undo(request, row_id)
     done = f"Undone: session {session.session_id} is {status_label(session.status)} again."
     return _answer(request, row_id, session, done=done)
@@ -236,7 +236,7 @@ def _transcript_context(session: service.ChatSession, cursor: str | None) -> dic
                 lambda: service.message_total(session.session_id),
             )
     except service.AppwriteError as error:
-        return {"transcript": None, "transcript_problem": _describe(error), "message_total": None}
+        return {"transcript": None, "transcript_problem": describe_problem(error), "message_total": None}
     last = transcript.messages[-1].row_id if transcript.messages else ""
     return {
         "transcript": transcript,
@@ -250,7 +250,7 @@ def _transcript_context(session: service.ChatSession, cursor: str | None) -> dic
 @require_GET
 @agent_required
 def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
-    fragment = _wants_fragment(request)  # "Load older/newer" through htmx: only the transcript
+    fragment = wants_fragment(request)  # "Load older/newer" through htmx: only the transcript
     context: dict[str, Any] = {
         "row_id": row_id,
         "now": timezone.now(),
@@ -266,7 +266,7 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
         patch_vary_headers(response, ["HX-Request"])
         return response
     except service.AppwriteError as error:
-        context["problem"] = _describe(error)
+        context["problem"] = describe_problem(error)
         template = "dashboard/session_detail.html#transcript" if fragment else "dashboard/session_detail.html"
         response = render(request, template, context)
         patch_vary_headers(response, ["HX-Request"])
@@ -301,7 +301,7 @@ def _session_id_of(row_id: str) -> str:
 def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
     """The live transcript's poll: messages after the last one shown, or 204 when none came."""
     detail_url = reverse("session_detail", args=[row_id])
-    if not _wants_fragment(request):
+    if not wants_fragment(request):
         return HttpResponseRedirect(detail_url)
     after = request.GET.get("after", "")
     after = after if service.parse_cursor(f"after:{after}") else ""
@@ -311,7 +311,7 @@ def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
     except service.NotFound:
         context.update(live_after=after, live_problem="This session no longer exists")
     except service.AppwriteError as error:
-        context.update(live_after=after, live_problem=_describe(error))
+        context.update(live_after=after, live_problem=describe_problem(error))
     else:
         if not new and not request.GET.get("retry"):
             response = HttpResponse(status=204)

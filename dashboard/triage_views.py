@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard import service
 from dashboard.access import agent_required
-from dashboard.views import Filters, _describe, _filters, _wants_fragment
+from dashboard.pages import Filters, describe_problem, parse_filters, wants_fragment
 
 # Appwrite row ids, as the URL converter accepts them.
 ROW_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
@@ -125,7 +125,7 @@ class CloseRun:
 def _filters_from_values(values: dict[str, str]) -> Filters:
     request = HttpRequest()
     request.GET.update(values)  # through the same form as the list, so the same checks apply
-    return _filters(request)
+    return parse_filters(request)
 
 
 def _advance(run: CloseRun) -> str:
@@ -143,7 +143,7 @@ def _advance(run: CloseRun) -> str:
             if time.monotonic() > deadline:
                 break
     except service.AppwriteError as error:
-        return f"{_describe(error)}: the run paused. Nothing is lost; continue when Appwrite answers again"
+        return f"{describe_problem(error)}: the run paused. Nothing is lost; continue when Appwrite answers again"
     return ""
 
 
@@ -174,7 +174,7 @@ class BulkCloseForm(forms.Form):
 
 def _panel(request: HttpRequest, panel: str, context: dict) -> HttpResponse:
     """The panel alone for htmx, else the whole close page around it."""
-    fragment = _wants_fragment(request)
+    fragment = wants_fragment(request)
     template = f"dashboard/close_sessions.html#{panel}" if fragment else "dashboard/close_sessions.html"
     context = {"panel": panel, "poll_seconds": settings.DASHBOARD_POLL_SECONDS, **context}
     response = render(request, template, context)
@@ -211,7 +211,7 @@ def bulk_close(request: HttpRequest) -> HttpResponse:
     if request.POST.get("progress"):
         return _continue(request, "bulk-panel")
     form = BulkCloseForm(request.POST)
-    filters = _filters(request)
+    filters = parse_filters(request)
     context = {"filters": filters, "list_url": _list_url(filters)}
     if not form.is_valid():
         problem = " ".join(form.errors.get("selected", [])) or "That request could not be read."
@@ -236,7 +236,7 @@ def bulk_close(request: HttpRequest) -> HttpResponse:
             run.add(service.close_sessions_by_id(ids))
             return _run_response(request, "bulk-panel", run)
     except service.AppwriteError as error:
-        problem = f"{_describe(error)}. Nothing more was closed; try again."
+        problem = f"{describe_problem(error)}. Nothing more was closed; try again."
         return _panel(request, "bulk-panel", {**context, "state": "error", "problem": problem})
     return _panel(request, "bulk-panel", {**context, "state": "confirm", "scope": "selected", "ids": ids})
 
@@ -245,7 +245,7 @@ def bulk_close(request: HttpRequest) -> HttpResponse:
 @agent_required
 def matching_count(request: HttpRequest) -> HttpResponse:
     """The "select all N matching this filter" control, with N counted now."""
-    filters = _filters(request)
+    filters = parse_filters(request)
     try:
         count = service.count_matching(filters.status, filters.q, filters.narrowing)
     except service.AppwriteError:
@@ -270,7 +270,7 @@ class IdleCloseForm(BulkCloseForm):
 @agent_required
 def close_idle(request: HttpRequest) -> HttpResponse:
     """GET previews how many sessions of the filter are idle for more than N minutes; POST closes them."""
-    filters = _filters(request)
+    filters = parse_filters(request)
     data = request.POST if request.method == "POST" else request.GET
     form = IdleCloseForm(data)
     context = {"filters": filters, "list_url": _list_url(filters), "form": form}
@@ -288,7 +288,7 @@ def close_idle(request: HttpRequest) -> HttpResponse:
             run = CloseRun("idle", values, minutes, timezone.now().isoformat(), count.value, count.capped)
             return _run_response(request, "idle-panel", run, _advance(run))
     except service.AppwriteError as error:
-        context["problem"] = f"{_describe(error)}. Nothing was closed; try again."
+        context["problem"] = f"{describe_problem(error)}. Nothing was closed; try again."
         return _panel(request, "idle-panel", {**context, "state": "ask"})
     status = "active" if filters.status in ("", service.IDLE) else filters.status
     return _panel(request, "idle-panel", {**context, "state": "preview", "count": count, "idle_status": status})
@@ -352,7 +352,7 @@ def _export_lines(pages: Iterator[list[service.ChatSession]], first: list[servic
             page = next(pages, None)
     except service.AppwriteError as error:
         yield writer.writerow(
-            [f"# INCOMPLETE: {_describe(error)} after {written} rows; this file is not the whole list."]
+            [f"# INCOMPLETE: {describe_problem(error)} after {written} rows; this file is not the whole list."]
         )
 
 
@@ -360,12 +360,13 @@ def _export_lines(pages: Iterator[list[service.ChatSession]], first: list[servic
 @agent_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV, every page, streamed; a marked last line when it is cut short."""
-    filters = _filters(request)
+    filters = parse_filters(request)
     pages = service.iter_matching_pages(filters.status, filters.q, filters.narrowing)
     try:
         first = next(pages, None)
     except service.AppwriteError as error:
-        return HttpResponse(f"Export failed: {_describe(error)}. Try again.", status=503, content_type="text/plain")
+        message = f"Export failed: {describe_problem(error)}. Try again."
+        return HttpResponse(message, status=503, content_type="text/plain")
     response = StreamingHttpResponse(_export_lines(pages, first), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="sessions-{stamp}.csv"'
@@ -453,7 +454,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         try:
             data = service.load_overview()
         except service.AppwriteError as error:
-            data, problem = cache.get(cache_key), _describe(error)
+            data, problem = cache.get(cache_key), describe_problem(error)
         else:
             cache.set(cache_key, data, 24 * 60 * 60)
             cache.set(fresh_key, data, max(settings.DASHBOARD_POLL_SECONDS - 1, 1))
@@ -467,7 +468,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
         "duration_sample_size": service.DURATION_SAMPLE,
     }
-    template = "dashboard/overview.html#overview" if _wants_fragment(request) else "dashboard/overview.html"
+    template = "dashboard/overview.html#overview" if wants_fragment(request) else "dashboard/overview.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
