@@ -10,12 +10,9 @@ import pytest
 from django.utils import timezone
 
 from dashboard import service
+from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 @pytest.fixture

@@ -6,21 +6,17 @@ Pages covered: the list (also with the shortcuts dialog open and after a status 
 detail page, and, when their routes exist, the overview and the sign-in page."""
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+
+from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,14 @@ place, the status changes from the panel with an Undo. With SCREENSHOT_DIR set, 
 the list are saved there as screenshot-detail.png and screenshot-list-actions.png."""
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from dashboard import service
+from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 def say(rows, session_id: str, role: str, content: str) -> str:

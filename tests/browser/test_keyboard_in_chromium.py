@@ -1,16 +1,12 @@
 """Keyboard shortcuts of the list in real Chromium: j/k move, x selects, Enter opens, c closes after a
 confirmation, / searches, ? lists the shortcuts, and none of it fires while typing."""
 
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+
+from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 @pytest.fixture

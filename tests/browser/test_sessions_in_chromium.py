@@ -1,15 +1,11 @@
 """An agent works the sessions list in real Chromium: filter, close with one click, other tabs follow."""
 
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+
+from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 @pytest.fixture

@@ -1,18 +1,13 @@
 """The short-lived Undo after a status change, in real Chromium: it restores, it survives a live
 refresh of the list, it is announced to screen readers, and it goes away when its time is up."""
 
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from dashboard import service, session_views
+from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 @pytest.fixture

@@ -3,15 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from dashboard import service
+from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.usefixtures("api_flavour")
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 def test_list_sessions_shows_the_most_recently_seen_first(rows):

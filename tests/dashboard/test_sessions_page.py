@@ -1,17 +1,13 @@
 """The sessions list, its live fragment, and closing a session, through Django's test client."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+
+from tests.dashboard_fixtures import minutes_ago
 
 HTMX = {"HX-Request": "true"}
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 def row_html(html: str, row_id: str) -> str:

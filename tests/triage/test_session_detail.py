@@ -1,18 +1,13 @@
 """One session's page: every field, metadata and theme, timeline, and the paged, live transcript."""
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from dashboard import service
+from tests.dashboard_fixtures import minutes_ago
 
 HTMX = {"HX-Request": "true"}
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 def message_ids(html: str) -> list[str]:

@@ -1,21 +1,17 @@
 """`manage.py view_sessions`: the old terminal view, against a real localappwrite."""
 
-from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+
+from tests.dashboard_fixtures import minutes_ago
 
 
 def run(*args) -> str:
     out = StringIO()
     call_command("view_sessions", *args, stdout=out)
     return out.getvalue()
-
-
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
 
 
 @pytest.fixture

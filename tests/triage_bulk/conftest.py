@@ -3,13 +3,10 @@ a Django test client signed in as an agent (see tests/agent_fixtures.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from tests.agent_fixtures import agent, agent_accounts, sign_in  # noqa: F401
-from tests.dashboard_fixtures import fresh_database, rows, unreachable_appwrite  # noqa: F401
+from tests.dashboard_fixtures import fresh_database, minutes_ago, rows, unreachable_appwrite  # noqa: F401
 
 
 @pytest.fixture
@@ -19,5 +16,3 @@ def client(agent, appwrite_server):  # noqa: F811
     return sign_in(Client(), agent, appwrite_server)
 
 
-def minutes_ago(minutes: float):
-    return timezone.now() - timedelta(minutes=minutes)
