@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -247,14 +247,18 @@ def _client() -> Client:
         return client
 
 
+def start_concurrently(*calls: Callable[[], Any]) -> list[Future]:
+    """Starts independent service calls side by side. A call may start more calls this way (once:
+    those must not)."""
+    on_pool = threading.current_thread().name.startswith("appwrite_")
+    return [(_follow_up_executor if on_pool else _executor).submit(call) for call in calls]
+
+
 def run_concurrently(*calls: Callable[[], Any]) -> list[Any]:
-    """Runs independent service calls side by side; re-raises the first failure, in call order.
-    A call may run more calls this way (once: those must not)."""
+    """Runs independent service calls side by side; re-raises the first failure, in call order."""
     if len(calls) == 1:
         return [calls[0]()]
-    on_pool = threading.current_thread().name.startswith("appwrite_")
-    futures = [(_follow_up_executor if on_pool else _executor).submit(call) for call in calls]
-    return [future.result() for future in futures]
+    return [future.result() for future in start_concurrently(*calls)]
 
 
 # -- One interface over TablesDB and the legacy Databases API ----------------------------
@@ -665,13 +669,17 @@ def load_session_list(
     cursor: str | None,
     page_size: int,
     filters: SessionFilters | None = None,
+    while_counting: Callable[[Page], None] | None = None,
 ) -> SessionList:
     """The list page's data, taken from what every agent shares unless Appwrite has something newer.
 
     Cold (nothing shared yet, a full reload due, or right after an agent's own change): two rounds in
     series, the page beside the tab counts (whose `all` total also brings the newest `$updatedAt`), then
     the message counts of the page's rows. Warm: one probe per probe interval for all agents together,
-    and only when it finds changes the page and counts again, message counts only for changed rows."""
+    and only when it finds changes the page and counts again, message counts only for changed rows.
+
+    When the page is read from Appwrite, `while_counting(page)` is called on the caller's thread as soon
+    as it is there, while its message counts are still on their way (the list view renders the rows then)."""
     generation = shared.counter(_list_key("generation"))
     state, state_join = _list_state(generation)
     cold = state_join is not None
@@ -691,15 +699,27 @@ def load_session_list(
         counting, paging = cold or counts_join.leading, page_join.leading
         # The page goes first, and its rows' message counts follow it as soon as it is there, beside
         # the tab counts: two round trips in series, whatever a count may cost.
+        page_known: Future = Future()
+
         def page_and_message_counts() -> tuple[Page, dict[str, Count]]:
-            page = list_sessions(status, search, sort, cursor, page_size, filters)
+            try:
+                page = list_sessions(status, search, sort, cursor, page_size, filters)
+            except BaseException as error:
+                page_known.set_exception(error)
+                raise
+            page_known.set_result(page)
             return page, _cached_message_counts(page.sessions, started if cold else state.full)
 
         calls = [page_and_message_counts] if paging else []
         calls += _status_count_calls(with_newest=True) if counting else []
         if cold and _grouped_counts.get(_list_key("grouped")) is None:
             calls.append(_detect_grouped_counts)  # once per process, beside the first round
-        results = run_concurrently(*calls) if calls else []
+        if paging and while_counting is not None:
+            futures = start_concurrently(*calls)
+            while_counting(page_known.result())
+            results = [future.result() for future in futures]
+        else:
+            results = run_concurrently(*calls) if calls else []
         page, counts_by_session = results.pop(0) if paging else (None, None)
 
         if counting:

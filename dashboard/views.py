@@ -2,13 +2,18 @@
 included, and the session page live in session_views.py)."""
 
 import hashlib
+import re
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from dashboard import service
@@ -19,7 +24,42 @@ from dashboard.templatetags.dashboard_tags import ago
 # The last good list per filter is kept this long, to show while Appwrite is down.
 LAST_GOOD_SECONDS = 24 * 60 * 60
 
-def _load_list(filters: Filters) -> tuple[service.SessionList | None, str]:
+class _Rows:
+    """The list's rows, rendered as soon as the service knows the page, while Appwrite is still counting
+    the page's messages; each count then goes into the slot left for it (`{{count-<nonce>-<i>}}`, which
+    no visitor can write: the nonce is new for every page, and rendered text never holds it otherwise)."""
+
+    def __init__(self, request: HttpRequest, filters: Filters):
+        self.request = request
+        self.filters = filters
+        self.nonce = secrets.token_hex(8)
+        self.page: service.Page | None = None
+        self.html = ""
+
+    def render_early(self, page: service.Page) -> None:
+        slots = [f"{{{{count-{self.nonce}-{index}}}}}" for index in range(len(page.sessions))]
+        self.page, self.html = page, self._render(page.sessions, slots)
+
+    def for_data(self, data: service.SessionList) -> SafeString:
+        counts = [data.message_counts.get(session.session_id) for session in data.page.sessions]
+        if data.page is not self.page:  # shared by another agent's load, or the last good list
+            return mark_safe(self._render(data.page.sessions, counts))  # noqa: S308 (rendered template)
+        texts = ["–" if count is None else conditional_escape(str(count)) for count in counts]
+        filled = re.sub(rf"\{{\{{count-{self.nonce}-(\d+)\}}\}}", lambda found: texts[int(found[1])], self.html)
+        return mark_safe(filled)  # noqa: S308 (a rendered template with escaped counts put in)
+
+    def _render(self, sessions, counts) -> str:
+        context = {
+            "rows": [{"session": s, "message_count": c} for s, c in zip(sessions, counts, strict=True)],
+            "filters": self.filters,
+            "now": timezone.now(),
+            "list_url": self.request.get_full_path(),
+            "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
+        }
+        return render_to_string("dashboard/sessions.html#session-row-list", context, self.request)
+
+
+def _load_list(filters: Filters, rows: _Rows) -> tuple[service.SessionList | None, str]:
     """The list to show and, when Appwrite failed, what went wrong (then the list is the last good one)."""
     source = (settings.APPWRITE_DATABASE_ID, settings.APPWRITE_SESSIONS_COLLECTION_ID)
     cache_key = "last-good-list:" + hashlib.sha256(repr((source, filters)).encode()).hexdigest()
@@ -27,11 +67,13 @@ def _load_list(filters: Filters) -> tuple[service.SessionList | None, str]:
     try:
         try:
             data = service.load_session_list(
-                filters.status, filters.q, filters.sort, filters.cursor, page_size, filters.narrowing
+                filters.status, filters.q, filters.sort, filters.cursor, page_size, filters.narrowing,
+                while_counting=rows.render_early,
             )
         except service.StaleCursor:
             data = service.load_session_list(
-                filters.status, filters.q, filters.sort, None, page_size, filters.narrowing
+                filters.status, filters.q, filters.sort, None, page_size, filters.narrowing,
+                while_counting=rows.render_early,
             )
     except service.AppwriteError as error:
         return cache.get(cache_key), describe_problem(error)
@@ -74,7 +116,8 @@ def _tabs(filters: Filters, counts: service.StatusCounts | None) -> list[dict]:
 @agent_required
 def session_list(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request)
-    data, problem = _load_list(filters)
+    rows = _Rows(request, filters)
+    data, problem = _load_list(filters, rows)
     now = timezone.now()
     version = _rows_version(data, problem, filters, now)
     fragment = wants_fragment(request)
@@ -87,12 +130,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "problem": problem,
             "now": now,
             "rows_version": version,
-            "rows": [
-                {"session": session, "message_count": data.message_counts.get(session.session_id)}
-                for session in data.page.sessions
-            ]
-            if data
-            else [],
+            "rows_html": rows.for_data(data) if data else "",
             "tabs": _tabs(filters, data.counts if data else None),
             "sort_choices": SORT_CHOICES,
             "list_url": request.get_full_path(),

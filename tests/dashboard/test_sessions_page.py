@@ -48,6 +48,22 @@ def test_the_list_shows_each_session_with_its_page_hooks(client, two_sessions):
     assert 'data-action="close"' not in row_html(html, "s_1002")
 
 
+def test_each_row_shows_its_own_message_count_and_text_that_looks_like_a_count_slot_stays_as_written(client, rows):
+    # The rows are rendered while the counts are on their way, then each count goes into its row's slot.
+    slot_like = "{{count-0123456789abcdef-0}}"
+    for number, messages in enumerate([3, 0, 7]):
+        rows.session(f"s_20{number}", lastSeen=minutes_ago(number + 1), userMeta=f'{{"browser":"{slot_like}"}}')
+        rows.messages(f"s_20{number}", messages)
+
+    html = client.get("/").content.decode()
+
+    for row_id, messages in [("s_200", 3), ("s_201", 0), ("s_202", 7)]:
+        row = row_html(html, row_id)
+        assert f'<span data-field="message-count">{messages}</span>' in row
+        assert slot_like in row
+    assert html.index("s_200") < html.index("s_201") < html.index("s_202")
+
+
 def test_status_tabs_show_counts_and_filter_the_list(client, two_sessions):
     html = client.get("/?status=closed").content.decode()
 
