@@ -1,4 +1,5 @@
-"""`python -m localappwrite --host H --port P --data PATH --project-id ID --api-key KEY [--latency-ms N]`."""
+"""`python -m localappwrite --host H --port P --data PATH --project-id ID --api-key KEY [--latency-ms N]
+[--scoped-key KEY=SCOPE,…]`."""
 
 import argparse
 import logging
@@ -22,10 +23,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=0, help="delay every API answer by N ms")
     parser.add_argument("--enable-faults", action="store_true",
                         help="accept POST /__faults__ to make API answers fail on purpose (tests only)")
+    parser.add_argument("--scoped-key", action="append", default=[], metavar="KEY=SCOPE,SCOPE",
+                        help="a further API key holding only these scopes (repeatable)")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
+    scoped_keys = {}
+    for spec in args.scoped_key:
+        key, _, scopes = spec.partition("=")
+        if not key or key == args.api_key:
+            parser.error(f"--scoped-key needs KEY=SCOPE,… with a key other than --api-key: {spec!r}")
+        scoped_keys[key] = frozenset(scope for scope in scopes.split(",") if scope)
     logging.basicConfig(level=args.log_level.upper(), format="localappwrite %(levelname)s %(message)s")
-    app = build_app(args.data, args.project_id, args.api_key, args.latency_ms, args.enable_faults)
+    app = build_app(args.data, args.project_id, args.api_key, args.latency_ms, args.enable_faults, scoped_keys)
     server = serve(args.host, args.port, app)
     signal.signal(signal.SIGTERM, _stop)
     host, port = server.server_address[:2]

@@ -107,20 +107,30 @@ class Database:
 class Faults:
     """Failures injected on purpose by tests (off unless the server runs with --enable-faults).
 
-    mode: "off", "500", "503", "429", "hang" (no answer for `hang_seconds`), or "garbage" (200 with a body
-    that is not JSON). `remaining` counts the requests still to fail (-1: until switched off);
-    `path_prefix` limits them to API paths starting with it.
+    mode: "off", "500", "503", "429" (with a Retry-After header when `retry_after` is set), "hang" (no
+    answer for `hang_seconds`, then the connection is closed), "garbage" (200 with a body that is not JSON),
+    "malformed" (200, JSON content type, a cut-off JSON body), "html" (502 with a proxy's HTML error page),
+    "reset" (the connection is closed without an answer), or "lost" (the request is carried out, then the
+    connection is closed without an answer). `remaining` counts the requests still to fail (-1: until
+    switched off); `path_prefix` limits them to API paths starting with it, `methods` (when not empty) to
+    those HTTP methods.
     """
+
+    MODES = ("off", "500", "503", "429", "hang", "garbage", "malformed", "html", "reset", "lost")
 
     mode: str = "off"
     remaining: int = -1
     path_prefix: str = "/v1/"
     hang_seconds: float = 30.0
+    retry_after: int | None = None
+    methods: tuple[str, ...] = ()
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def take(self, path: str) -> str:
+    def take(self, method: str, path: str) -> str:
         with self.lock:
             if self.mode == "off" or not path.startswith(self.path_prefix):
+                return "off"
+            if self.methods and method not in self.methods:
                 return "off"
             if self.remaining == 0:
                 return "off"
@@ -141,6 +151,8 @@ class App:
     session_resolver: Callable[[App, str], str | None] = lambda app, secret: None
     request_count: int = 0
     count_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Further API keys holding only some scopes (`--scoped-key KEY=SCOPE,…`), like a console key with boxes unticked.
+    scoped_keys: dict[str, frozenset[str]] = field(default_factory=dict)
     # With --enable-faults, the last answered API requests as (method, path+query, started, ended) in
     # time.monotonic() seconds: benchmarks read them from GET /__requests__ to find requests in series.
     request_log: deque = field(default_factory=lambda: deque(maxlen=200_000))
@@ -250,10 +262,12 @@ def authenticate(req: Request, route: Route) -> None:
     if project != app.project_id:
         raise AppwriteError(404, "project_not_found", "Project with the requested ID could not be found.")
     if key is not None:
-        if key != app.api_key:
+        if key != app.api_key and key not in app.scoped_keys:
             raise AppwriteError(401, "user_unauthorized",
                                 "The current user is not authorized to perform the requested action.")
         req.role = "key"
+        if key in app.scoped_keys:
+            _check_key_scopes(req, route, app.scoped_keys[key])
         return
     if secret:
         user_id = app.session_resolver(app, secret)
@@ -268,6 +282,27 @@ def authenticate(req: Request, route: Route) -> None:
         # Permissions are out of scope: only the API key can read or write data.
         raise AppwriteError(401, "user_unauthorized",
                             "The current user is not authorized to perform the requested action.")
+
+
+def _allowed_scopes(route: Route) -> list[str]:
+    """The scopes that open a route: TablesDB routes also take the legacy names (Appwrite 1.8 labels them
+    `['tables.read', 'collections.read']`, `['rows.write', 'documents.write']`, …); the legacy routes only theirs."""
+    if route.pattern.pattern.startswith("^/v1/tablesdb"):
+        family, _, access = route.scope.partition(".")
+        legacy = {"tables": "collections", "rows": "documents"}.get(family)
+        if legacy:
+            return [route.scope, f"{legacy}.{access}"]
+    return [route.scope]
+
+
+def _check_key_scopes(req: Request, route: Route, scopes: frozenset[str]) -> None:
+    """Appwrite's answer to a key without the route's scope (app/controllers/shared/api.php, step 9)."""
+    allowed = _allowed_scopes(route)
+    if not scopes.intersection(allowed):
+        host = req.headers.get("host", "localhost").rsplit(":", 1)[0]
+        raise AppwriteError(401, "general_unauthorized_scope",
+                            f"app.{req.app.project_id}@service.{host} (role: applications) missing scopes "
+                            f"({json.dumps(allowed, separators=(',', ':'))})")
 
 
 class Handler_(BaseHTTPRequestHandler):
@@ -321,9 +356,16 @@ class Handler_(BaseHTTPRequestHandler):
         with self.app.count_lock:
             self.app.request_count += 1
 
-        fault = self.app.faults.take(path)
+        fault = self.app.faults.take(method, path)
+        if fault == "lost":
+            try:
+                self._dispatch(method, path, url.query, raw_body, headers)
+            except Exception:  # noqa: BLE001 (lost either way)
+                pass
+            fault = "reset"
         if fault != "off":
             self._inject(fault)
+            self.app.request_log.append((method, self.path, started, time.monotonic()))
             return
         try:
             status, body = self._dispatch(method, path, url.query, raw_body, headers)
@@ -382,10 +424,12 @@ class Handler_(BaseHTTPRequestHandler):
         self._send_json(e.code, {"message": e.message, "code": e.code, "type": e.type,
                                  "version": APPWRITE_VERSION})
 
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
+    def _send(self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("X-Appwrite-Version", APPWRITE_VERSION)
             self.end_headers()
@@ -402,13 +446,28 @@ class Handler_(BaseHTTPRequestHandler):
         if fault == "garbage":
             self._send(200, b"<html>not json</html>", "text/html")
             return
+        if fault == "malformed":
+            self._send(200, b'{"total": 3, "rows": [{"$id": "a"', "application/json")
+            return
+        if fault == "html":
+            page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+            self._send(502, page, "text/html")
+            return
+        if fault == "reset":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         code = int(fault)
+        headers = {}
+        if code == 429 and self.app.faults.retry_after is not None:
+            headers["Retry-After"] = str(self.app.faults.retry_after)
         types = {429: ("general_rate_limit_exceeded", "Rate limit for the current endpoint has been exceeded. "
                        "Please try again after some time."),
                  503: ("general_service_disabled", "The requested service is disabled."),
                  500: ("general_server_error", "Server Error")}
         type_, message = types.get(code, ("general_server_error", "Server Error"))
-        self._send_error(AppwriteError(code, type_, message))
+        body = {"message": message, "code": code, "type": type_, "version": APPWRITE_VERSION}
+        self._send(code, json.dumps(body).encode(), "application/json; charset=utf-8", headers)
 
     def _set_faults(self, method: str, raw_body: bytes) -> None:
         try:
@@ -419,7 +478,10 @@ class Handler_(BaseHTTPRequestHandler):
                 faults.remaining = int(spec.get("count", -1))
                 faults.path_prefix = str(spec.get("path_prefix", "/v1/"))
                 faults.hang_seconds = float(spec.get("hang_seconds", 30))
-            if faults.mode not in ("off", "500", "503", "429", "hang", "garbage"):
+                retry_after = spec.get("retry_after")
+                faults.retry_after = None if retry_after is None else int(retry_after)
+                faults.methods = tuple(str(method).upper() for method in spec.get("methods") or ())
+            if faults.mode not in Faults.MODES:
                 raise ValueError(faults.mode)
         except (ValueError, TypeError, AttributeError):
             self.app.faults.mode = "off"
@@ -442,11 +504,12 @@ class Server(ThreadingHTTPServer):
         super().server_bind()
 
 
-def build_app(data: str, project_id: str, api_key: str, latency_ms: int = 0, faults: bool = False) -> App:
+def build_app(data: str, project_id: str, api_key: str, latency_ms: int = 0, faults: bool = False,
+              scoped_keys: dict[str, frozenset[str]] | None = None) -> App:
     from . import accounts, databases  # noqa: F401  (registers their routes)
 
     app = App(project_id=project_id, api_key=api_key, db=Database(data), latency_ms=latency_ms,
-              faults_enabled=faults)
+              faults_enabled=faults, scoped_keys=dict(scoped_keys or {}))
     databases.init(app)
     accounts.init(app)
     return app

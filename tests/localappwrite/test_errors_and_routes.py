@@ -207,3 +207,43 @@ def test_fault_switch_can_make_the_server_hang(appwrite_server):
     appwrite_server.set_faults("hang", count=1, hang_seconds=1.5)
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.get(appwrite_server.endpoint + "/health/version", timeout=0.3)
+
+
+def test_fault_switch_can_send_retry_after_with_a_429(appwrite_server):
+    appwrite_server.set_faults("429", count=2, retry_after=7)
+    answer = requests.get(appwrite_server.endpoint + "/health/version", timeout=5)
+    assert answer.status_code == 429 and answer.headers["Retry-After"] == "7"
+    appwrite_server.set_faults("429", count=1)
+    assert "Retry-After" not in requests.get(appwrite_server.endpoint + "/health/version", timeout=5).headers
+
+
+def test_fault_switch_can_answer_a_proxy_error_page_cut_off_json_or_nothing(appwrite_server):
+    url = appwrite_server.endpoint + "/health/version"
+    appwrite_server.set_faults("html", count=1)
+    page = requests.get(url, timeout=5)
+    assert page.status_code == 502 and page.headers["Content-Type"].startswith("text/html")
+    assert "<h1>502 Bad Gateway</h1>" in page.text
+
+    appwrite_server.set_faults("malformed", count=1)
+    cut = requests.get(url, timeout=5)
+    assert cut.status_code == 200 and cut.headers["Content-Type"].startswith("application/json")
+    with pytest.raises(ValueError):
+        cut.json()
+
+    appwrite_server.set_faults("reset", count=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(url, timeout=5)
+    assert requests.get(url, timeout=5).status_code == 200  # count=1: answers again
+
+
+def test_fault_switch_can_fail_only_some_methods_and_lose_the_answer_of_a_request_it_carried_out(
+    appwrite_server, admin_client
+):
+    from appwrite.id import ID
+
+    appwrite_server.set_faults("lost", count=1, methods=("POST",))
+    assert requests.get(appwrite_server.endpoint + "/health/version", timeout=5).status_code == 200
+    with pytest.raises(AppwriteException):
+        Users(admin_client).create(ID.custom("lost-answer-user"), email="lost@example.com", password="a-password-1")
+
+    assert Users(admin_client).get("lost-answer-user").email == "lost@example.com"  # it was created
