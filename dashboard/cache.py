@@ -14,8 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from dashboard import resilience
+
 # A leader that died (killed process) releases its cross-process lock after this many timeouts.
 LOCK_TIMEOUTS = 3
+# A follower in this process gives the leader this much longer than its own wait limit.
+FOLLOW_GRACE_SECONDS = 0.2
 # How often a follower in another process looks for the leader's value.
 FOLLOW_POLL_SECONDS = 0.02
 
@@ -31,9 +35,17 @@ _flights: dict[str, _Flight] = {}
 _flights_lock = threading.Lock()
 
 
+def _lock_seconds() -> float:
+    # A leader that died (killed process) releases its cross-process lock after this long.
+    return float(settings.APPWRITE_TIMEOUT_SECONDS) * resilience.BUDGET_TIMEOUTS * LOCK_TIMEOUTS
+
+
 def _wait_limit() -> float:
-    # Never wait longer for someone else's Appwrite call than for one of our own.
-    return float(settings.APPWRITE_TIMEOUT_SECONDS)
+    # Never wait longer for someone else's Appwrite call than for one of our own, nor past the
+    # request's time budget.
+    limit = float(settings.APPWRITE_TIMEOUT_SECONDS)
+    left = resilience.remaining()
+    return limit if left is None else max(min(limit, left), 0.0)
 
 
 class Join:
@@ -89,7 +101,7 @@ def join(key: str, valid: Callable[[Any], bool]) -> Join:
         else:
             leader = False
     if not leader:
-        if flight.done.wait(_wait_limit() + 1):
+        if flight.done.wait(_wait_limit() + FOLLOW_GRACE_SECONDS):
             if flight.error is not None:
                 raise flight.error
             if flight.value is not None and valid(flight.value):
@@ -101,7 +113,7 @@ def join(key: str, valid: Callable[[Any], bool]) -> Join:
     joined._flight = flight
     joined.leading = True
     token = secrets.token_hex(8)
-    if cache.add(joined.lock_key, token, timeout=_wait_limit() * LOCK_TIMEOUTS):
+    if cache.add(joined.lock_key, token, timeout=_lock_seconds()):
         joined._lock_token = token
         return joined
     # Another process computes it: wait for its value while its lock lasts, within our limit.
@@ -116,7 +128,7 @@ def join(key: str, valid: Callable[[Any], bool]) -> Join:
             return joined
         if joined.lock_key not in found:
             break  # the other leader finished without a usable value, or failed: try ourselves
-    if cache.add(joined.lock_key, token, timeout=_wait_limit() * LOCK_TIMEOUTS):
+    if cache.add(joined.lock_key, token, timeout=_lock_seconds()):
         joined._lock_token = token
     return joined
 

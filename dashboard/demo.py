@@ -54,6 +54,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
     # The demo runs on a laptop over plain HTTP.
     os.environ.setdefault("DJANGO_DEBUG", "1")
+    # The demo writes hundreds of rows at start and the simulator writes all the time: no line per call.
+    os.environ.setdefault("APPWRITE_CALL_LOG_LEVEL", "WARNING")
     port = int(os.environ.get("PORT", "8000"))
     if not _port_is_free(port):
         raise SystemExit(f"Port {port} is in use: stop what runs there or set PORT, e.g. `PORT=8001 make run`.")

@@ -1,13 +1,29 @@
-"""Sign-in by default: every view needs a signed-in agent unless its URL name is public
-(dashboard/access.py), so a new page is protected even if its author forgets `agent_required`."""
+"""The request's Appwrite time budget, and sign-in by default: every view needs a signed-in agent unless
+its URL name is public (dashboard/access.py), so a new page is protected even if its author forgets
+`agent_required`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from dashboard import resilience
 from dashboard.access import PUBLIC_URL_NAMES, redirect_to_sign_in, signed_in_agent
+
+
+class AppwriteBudgetMiddleware:
+    """Gives each request's Appwrite calls, retries and waits included, 2 × APPWRITE_TIMEOUT_SECONDS in
+    all, so that a page answers within that plus its own work, whatever Appwrite does. A streamed answer
+    (the CSV export) reads on after the view returned, outside the budget, with the per-call timeout."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with resilience.budget(resilience.BUDGET_TIMEOUTS * settings.APPWRITE_TIMEOUT_SECONDS):
+            return self.get_response(request)
 
 
 class AgentMiddleware:

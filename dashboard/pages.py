@@ -19,7 +19,7 @@ SORT_CHOICES = [
 
 
 class SessionFilterForm(forms.Form):
-    status = forms.CharField(required=False, max_length=64)
+    status = forms.CharField(required=False, max_length=64, strip=False)  # "closed " is a status of its own
     q = forms.CharField(required=False, max_length=255, label="Session ID")
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     cursor = forms.CharField(required=False, max_length=64)

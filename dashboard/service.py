@@ -4,6 +4,7 @@ its own exceptions; no other module imports the `appwrite` SDK."""
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -20,6 +21,7 @@ from functools import cached_property
 from http.cookiejar import DefaultCookiePolicy
 from types import FunctionType, MethodType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from appwrite import client as appwrite_client_module
@@ -42,8 +44,10 @@ from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
 from dashboard import cache as shared
+from dashboard import resilience
 
 logger = logging.getLogger(__name__)
+call_logger = logging.getLogger("dashboard.appwrite")
 
 T = TypeVar("T")
 
@@ -123,6 +127,10 @@ class BadAnswer(AppwriteError):
     """Appwrite answered something the dashboard cannot use (wrong shape, rejected query)."""
 
 
+class Unconfirmed(AppwriteUnavailable):
+    """A write whose outcome Appwrite could not confirm: it may or may not have happened."""
+
+
 class AlreadyExists(AppwriteError):
     """A create call hit an existing resource (409)."""
 
@@ -173,12 +181,19 @@ class _PooledTransport:
 
     The SDK calls the module-level `requests.request()`: a new connection per call and no
     timeout at all. Here every call goes through one `requests.Session` (a connection pool sized
-    for our thread pool) with the connect and read timeout from settings, and the
-    `X-Appwrite-Warning` header, which the SDK would print to stderr on every call, is logged once.
+    for our thread pool) and:
+    - has the connect and read timeout from settings, cut to what is left of the request's time
+      budget (dashboard/resilience.py);
+    - is a read (GET) retried with backoff and jitter after a failure that may pass (no answer, 5xx,
+      429), while the budget allows; a write is never retried: it may have happened;
+    - goes through the endpoint's circuit breaker, which refuses calls at once while Appwrite is down;
+    - is logged as one structured line (operation, status, duration; never the key or the query);
+    - has the `X-Appwrite-Warning` header, which the SDK would print to stderr every time, logged once.
     """
 
-    def __init__(self, timeout: float):
-        self.timeout = (timeout, timeout)
+    def __init__(self, timeout: float, breaker: resilience.CircuitBreaker):
+        self.timeout = timeout
+        self.breaker = breaker
         self.session = requests.Session()
         # Never keep cookies: Appwrite answers a login with session cookies, and in a shared jar they
         # would ride along on every later API-key call (NOTES §2.3; 1.8 refuses key + session together).
@@ -188,7 +203,40 @@ class _PooledTransport:
         self.session.mount("https://", adapter)
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        attempts = resilience.READ_ATTEMPTS if method.lower() == "get" else 1
+        operation = f"{method.upper()} {urlsplit(url).path}"
+        for attempt in range(1, attempts + 1):
+            timeout = resilience.call_timeout(self.timeout)
+            self.breaker.before_call()
+            started = time.monotonic()
+            try:
+                response = self.session.request(method, url, timeout=(timeout, timeout), **kwargs)
+            except BaseException as error:
+                self.breaker.failed()
+                _log_call(operation, type(error).__name__, started, attempt)
+                wait = resilience.backoff(attempt)
+                if not isinstance(error, requests.RequestException) or attempt == attempts:
+                    raise
+                if not resilience.can_wait(wait):
+                    raise
+                time.sleep(wait)
+                continue
+            _log_call(operation, response.status_code, started, attempt)
+            if response.status_code < 500 and response.status_code != 429:
+                self.breaker.succeeded()
+                self._log_warning(response)
+                return response
+            retry_after = resilience.parse_retry_after(response.headers.get("Retry-After"))
+            self.breaker.failed(retry_after)
+            wait = resilience.backoff(attempt, retry_after)
+            if attempt == attempts or not resilience.can_wait(wait):
+                return response
+            response.close()
+            time.sleep(wait)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    @staticmethod
+    def _log_warning(response: requests.Response) -> None:
         warning = response.headers.pop("x-appwrite-warning", None)
         if warning:
             with _warned_lock:
@@ -196,7 +244,40 @@ class _PooledTransport:
                 _warned.add(warning)
             if first_time:
                 logger.warning("Appwrite: %s", warning)
-        return response
+
+
+def _log_call(operation: str, status: int | str, started: float, attempt: int) -> None:
+    """One line per Appwrite call, as key=value pairs (the same fields as `extra`, for JSON formatters)."""
+    milliseconds = round((time.monotonic() - started) * 1000, 1)
+    fields = {"operation": operation, "status": status, "duration_ms": milliseconds, "attempt": attempt}
+    failed = not isinstance(status, int) or status >= 500 or status == 429
+    call_logger.log(
+        logging.WARNING if failed else logging.INFO,
+        "appwrite_call operation=%s status=%s duration_ms=%s attempt=%s",
+        json.dumps(operation),
+        status,
+        milliseconds,
+        attempt,
+        extra={"appwrite": fields},
+    )
+
+
+_breakers: dict[str, resilience.CircuitBreaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def _breaker(endpoint: str) -> resilience.CircuitBreaker:
+    """One breaker per Appwrite endpoint (and one for the sign-in calls)."""
+    with _breakers_lock:
+        return _breakers.setdefault(endpoint, resilience.CircuitBreaker())
+
+
+def forget_failures() -> None:
+    """Closes every circuit breaker and forgets the readiness answer (tests start each case with an
+    Appwrite that is known to be fine)."""
+    for breaker in list(_breakers.values()):
+        breaker.reset()
+    _readiness.clear()
 
 
 def _pooled_client(transport: _PooledTransport) -> Client:
@@ -239,7 +320,8 @@ def _client() -> Client:
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = _pooled_client(_PooledTransport(settings.APPWRITE_TIMEOUT_SECONDS))
+            transport = _PooledTransport(settings.APPWRITE_TIMEOUT_SECONDS, _breaker(settings.APPWRITE_ENDPOINT))
+            client = _pooled_client(transport)
             client.set_endpoint(settings.APPWRITE_ENDPOINT)
             client.set_project(settings.APPWRITE_PROJECT_ID)
             client.set_key(settings.APPWRITE_API_KEY)
@@ -251,7 +333,9 @@ def start_concurrently(*calls: Callable[[], Any]) -> list[Future]:
     """Starts independent service calls side by side. A call may start more calls this way (once:
     those must not)."""
     on_pool = threading.current_thread().name.startswith("appwrite_")
-    return [(_follow_up_executor if on_pool else _executor).submit(call) for call in calls]
+    executor = _follow_up_executor if on_pool else _executor
+    # Each call runs in a copy of the caller's context: the request's time budget goes with it.
+    return [executor.submit(contextvars.copy_context().run, call) for call in calls]
 
 
 def run_concurrently(*calls: Callable[[], Any]) -> list[Any]:
@@ -378,14 +462,37 @@ def _parse_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+# Metadata nested deeper than this is shown as stored text: pretty-printing it, or pickling it into the
+# shared cache with its session, would run out of stack.
+MAX_JSON_DEPTH = 32
+# In JSON text: an escaped backslash, a surrogate pair, or half of one (`\ud800` alone is valid JSON, but
+# a page cannot encode the lone surrogate it decodes to, so it becomes U+FFFD).
+_JSON_ESCAPE = re.compile(
+    r"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
+)
+
+
+def _nested_too_deep(value: Any) -> bool:
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def _json_object(text: str) -> dict[str, Any] | None:
     if not text:
         return None
+    if "\\u" in text:
+        text = _JSON_ESCAPE.sub(lambda found: "\\ufffd" if len(found[0]) == 6 else found[0], text)
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict) else None
+    return value if isinstance(value, dict) and not _nested_too_deep(value) else None
 
 
 def _text(value: Any) -> str:
@@ -486,9 +593,11 @@ class Page:
 
 @dataclass(frozen=True)
 class StatusCounts:
+    """Counts of the status tabs; None where Appwrite refused to count (see `_optional_total`)."""
+
     all: Count
-    idle: Count
-    by_status: dict[str, Count] = field(default_factory=dict)  # known ones first, then others
+    idle: Count | None
+    by_status: dict[str, Count | None] = field(default_factory=dict)  # known ones first, then others
 
 
 @dataclass(frozen=True)
@@ -585,13 +694,25 @@ def _other_statuses() -> Counter[str]:
     """Statuses other than the known ones, counted from one select-only query."""
     queries = [Query.not_equal("status", status) for status in KNOWN_STATUSES]
     queries += [Query.select(["status"]), Query.limit(OTHER_STATUS_SAMPLE)]
-    answer = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False)
+    try:
+        answer = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False)
+    except BadAnswer:  # a drifted schema (`status` of another type): no other tabs rather than no list
+        return Counter()
     return Counter(_text(row.get("status")) for row in answer.rows)
+
+
+def _optional_total(queries: list[str]) -> Count | None:
+    """A tab's count, or None (shown as "–") when Appwrite refuses the query: a deployment whose `status`
+    or `lastSeen` has drifted to another type still gets its list, only without that count."""
+    try:
+        return _total(queries)
+    except BadAnswer:
+        return None
 
 
 def _total_and_newest() -> tuple[Count, dict[str, Any] | None]:
     """All sessions, and in the same request the last changed one (where the next probe starts)."""
-    queries = [Query.order_desc("$updatedAt"), Query.select(["sessionId"]), Query.limit(1)]
+    queries = [Query.order_desc("$updatedAt"), Query.select(["$id"]), Query.limit(1)]
     answer = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=True)
     return _count(answer.total), (answer.rows[0] if answer.rows else None)
 
@@ -600,8 +721,10 @@ def _status_count_calls(with_newest: bool = False) -> list[Callable[[], Any]]:
     now = timezone.now()
     idle_minutes = settings.DASHBOARD_IDLE_MINUTES
     calls: list[Callable[[], Any]] = [_total_and_newest if with_newest else lambda: _total([])]
-    calls += [lambda status=status: _total(_status_queries(status, idle_minutes, now)) for status in KNOWN_STATUSES]
-    calls += [lambda: _total(_status_queries(IDLE, idle_minutes, now)), _other_statuses]
+    calls += [
+        lambda status=status: _optional_total(_status_queries(status, idle_minutes, now)) for status in KNOWN_STATUSES
+    ]
+    calls += [lambda: _optional_total(_status_queries(IDLE, idle_minutes, now)), _other_statuses]
     return calls
 
 
@@ -629,7 +752,7 @@ def message_counts(session_ids: Iterable[str]) -> dict[str, Count]:
     """
     ids = sorted({session_id for session_id in session_ids if session_id})
     counts: dict[str, Count] = {}
-    chunks = [ids[i : i + MAX_QUERY_VALUES] for i in range(0, len(ids), MAX_QUERY_VALUES)]
+    chunks = _equal_chunks("sessionId", ids)
     if _grouped_counts.get(_list_key("grouped")):
         for found in run_concurrently(*[lambda chunk=chunk: _count_messages_grouped(chunk) for chunk in chunks]):
             counts.update(found)
@@ -639,6 +762,27 @@ def message_counts(session_ids: Iterable[str]) -> dict[str, Count]:
         exact = run_concurrently(*[lambda sid=sid: _count_messages_of(sid) for sid in unsure])
         counts.update(zip(unsure, exact, strict=True))
     return counts
+
+
+# Appwrite refuses a query longer than this many characters, as the SDK sends it (JSON, non-ASCII \u-escaped).
+MAX_QUERY_LENGTH = 4096
+
+
+def _equal_chunks(attribute: str, values: list[str]) -> list[list[str]]:
+    """Values in groups that fit one `equal` query: 500 values, and 4096 characters, which a few long
+    non-ASCII IDs (255 characters, each escaped to six) reach long before."""
+    chunks: list[list[str]] = []
+    chunk: list[str] = []
+    empty = len(str(Query.equal(attribute, [""])))
+    length = empty
+    for value in values:
+        size = len(json.dumps(value)) + 1
+        if chunk and (len(chunk) >= MAX_QUERY_VALUES or length + size > MAX_QUERY_LENGTH):
+            chunks.append(chunk)
+            chunk, length = [], empty
+        chunk.append(value)
+        length += size
+    return [*chunks, chunk] if chunk else chunks
 
 
 def _count_messages(session_ids: list[str]) -> tuple[dict[str, Count], list[str]]:
@@ -826,7 +970,7 @@ def _probe(state: _ListState, generation: int) -> _ListState:
     """One request: the sessions whose `$updatedAt` is at or near the newest known one or later.
     Anything not seen by the last look means the shared lists are out of date."""
     started = _clock()
-    queries = [Query.order_desc("$updatedAt"), Query.select(["sessionId"]), Query.limit(PROBE_LIMIT)]
+    queries = [Query.order_desc("$updatedAt"), Query.select(["$id"]), Query.limit(PROBE_LIMIT)]
     if state.newest is not None:
         queries.insert(0, Query.greater_than("$updatedAt", _iso(state.newest - PROBE_OVERLAP)))
     rows = _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False).rows
@@ -910,8 +1054,23 @@ def close_session(row_id: str) -> ChatSession:
 
 
 def set_status(row_id: str, status: str) -> ChatSession:
+    """Writes the status once (a write is never retried). When the answer is lost (no answer, 5xx, an
+    unreadable body) the write may still have happened: the row is read back to tell. Raises the write's
+    error when it did not happen, `Unconfirmed` when Appwrite cannot say."""
     try:
         row = _update_row(settings.APPWRITE_SESSIONS_COLLECTION_ID, row_id, {"status": status})
+    except (AppwriteUnavailable, BadAnswer) as error:
+        try:
+            stored = get_session(row_id)
+        except NotFound:
+            raise
+        except AppwriteError as unknown:
+            raise Unconfirmed(f"the write's answer was lost ({error}) and reading it back failed ({unknown})",
+                              status=error.status, type=error.type) from error
+        if stored.status != status:
+            raise
+        logger.info("Status of %s became %s although the write's answer was lost", row_id, status)
+        return stored
     finally:
         invalidate_lists()  # even a failed write may have reached Appwrite
     return ChatSession.from_row(row)
@@ -920,6 +1079,28 @@ def set_status(row_id: str, status: str) -> ChatSession:
 def ping() -> None:
     """Raises unless Appwrite answers a cheap authenticated read."""
     _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, [Query.limit(1)], total=False)
+
+
+# Readiness asks Appwrite with a short timeout, and load balancers may ask often: the answer is kept briefly.
+READY_TIMEOUT_SECONDS = 2.0
+READY_CACHE_SECONDS = 2.0
+_readiness: dict[str, tuple[float, AppwriteError | None]] = {}
+
+
+def check_ready() -> None:
+    """Raises unless Appwrite answered `ping` within READY_TIMEOUT_SECONDS, at most READY_CACHE_SECONDS ago."""
+    key = _list_key("ready")
+    found = _readiness.get(key)
+    if found is None or time.monotonic() - found[0] > READY_CACHE_SECONDS:
+        error = None
+        try:
+            with resilience.budget(min(READY_TIMEOUT_SECONDS, settings.APPWRITE_TIMEOUT_SECONDS)):
+                ping()
+        except AppwriteError as failure:
+            error = failure
+        found = _readiness[key] = (time.monotonic(), error)
+    if found[1] is not None:
+        raise found[1]
 
 
 # -- Writing demo data (seed_demo, the visitor simulator, tests) --------------------------
@@ -1156,11 +1337,13 @@ def close_sessions_by_id(row_ids: Sequence[str]) -> list[CloseOutcome]:
     ids = list(dict.fromkeys(row_ids))[:MAX_SELECTED]
     if not ids:
         return []
-    queries = [Query.equal("$id", ids), Query.limit(len(ids))]
-    found = {
-        row["$id"]: ChatSession.from_row(row)
-        for row in _list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False).rows
-    }
+    reads = [
+        lambda chunk=chunk: _list_rows(
+            settings.APPWRITE_SESSIONS_COLLECTION_ID, [Query.equal("$id", chunk), Query.limit(len(chunk))], total=False
+        ).rows
+        for chunk in _equal_chunks("$id", ids)
+    ]
+    found = {row["$id"]: ChatSession.from_row(row) for rows in run_concurrently(*reads) for row in rows}
     closed = {outcome.row_id: outcome for outcome in _close_all([found[i] for i in ids if i in found])}
     return [closed.get(i) or CloseOutcome(i, "", "failed", "no longer exists") for i in ids]
 
@@ -1243,7 +1426,7 @@ def load_overview() -> Overview:
         for h in hours
     ]
     # Queued on the pool first; status_counts() below waits on the same pool from this thread.
-    futures = [_executor.submit(call) for call in calls]
+    futures = start_concurrently(*calls)
     counts = status_counts()
     active_now, durations, *per_hour = [future.result() for future in futures]
     return Overview(
@@ -1406,6 +1589,164 @@ def ensure_agent(email: str, password: str, name: str) -> list[SetupStep]:
     return steps
 
 
+# -- Checking the schema (appwrite_doctor) ------------------------------------------------
+# Read-only questions for dashboard/doctor.py, which decides what is right or wrong with the answers.
+# Schema answers are read as plain JSON: the SDK's models refuse attribute types they do not know,
+# and a drifted collection may hold any.
+
+# An address no Appwrite user can have, for the sign-in probe (with a random password it can only fail).
+PROBE_EMAIL = "appwrite-doctor-probe@example.com"
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute (column) as Appwrite describes it; `size` is None for types without one."""
+
+    key: str
+    type: str
+    size: int | None
+    required: bool
+    array: bool
+    status: str
+
+
+@dataclass(frozen=True)
+class SchemaIndex:
+    key: str
+    attributes: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class ScopeProbe:
+    """Whether the API key holds `scope` (its name under the configured APPWRITE_API)."""
+
+    scope: str
+    used_for: str
+    granted: bool
+
+
+def _schema_path(collection_id: str | None = None, tail: str = "") -> str:
+    database_id = settings.APPWRITE_DATABASE_ID
+    tables = settings.APPWRITE_API == "tablesdb"
+    path = f"/tablesdb/{database_id}" if tables else f"/databases/{database_id}"
+    if collection_id is not None:
+        path += f"/tables/{collection_id}" if tables else f"/collections/{collection_id}"
+    return path + tail
+
+
+def _get_json(path: str, queries: Sequence[str] = ()) -> dict[str, Any]:
+    client = _client()
+    headers = {"X-Appwrite-Project": client.get_config("project"), "accept": "application/json"}
+    answer = _call(client.call, "get", path, headers, {"queries": list(queries)} if queries else {})
+    if not isinstance(answer, dict):
+        raise BadAnswer(f"Appwrite answered {path} with something that is not a JSON object")
+    return answer
+
+
+def appwrite_version() -> str:
+    """The version the endpoint reports. `GET /health/version` is public, so it is asked without the key:
+    it tells whether APPWRITE_ENDPOINT is an Appwrite at all, apart from whether the key is good."""
+    _client()  # the same refusal as every other call when no endpoint is configured
+    client = _pooled_client(_sign_in_transport())
+    client.set_endpoint(settings.APPWRITE_ENDPOINT)
+    answer = _call(client.call, "get", "/health/version", {"accept": "application/json"}, {})
+    version = answer.get("version") if isinstance(answer, dict) else None
+    if not isinstance(version, str):
+        raise BadAnswer("the endpoint answered /health/version without a version: it is not Appwrite's API")
+    return version[:40]
+
+
+def get_database() -> str:
+    """The configured database's name; NotFound when it does not exist."""
+    return _text(_get_json(_schema_path()).get("name"))
+
+
+def get_collection(collection_id: str) -> str:
+    """The collection's (table's) name; NotFound when it or its database does not exist."""
+    return _text(_get_json(_schema_path(collection_id)).get("name"))
+
+
+def list_attributes(collection_id: str, keys: Sequence[str]) -> list[Attribute]:
+    """The collection's attributes among `keys` (others may exist and do not matter here)."""
+    name = "columns" if settings.APPWRITE_API == "tablesdb" else "attributes"
+    answer = _get_json(_schema_path(collection_id, f"/{name}"), [Query.equal("key", list(keys)), Query.limit(100)])
+    found = []
+    for item in answer.get(name) or []:
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+            continue
+        size = item.get("size")
+        found.append(
+            Attribute(
+                key=item["key"],
+                type=_text(item.get("type")),
+                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                required=item.get("required") is True,
+                array=item.get("array") is True,
+                status=_text(item.get("status")) or "available",
+            )
+        )
+    return found
+
+
+def list_indexes(collection_id: str) -> list[SchemaIndex]:
+    answer = _get_json(_schema_path(collection_id, "/indexes"), [Query.limit(100)])
+    found = []
+    for item in answer.get("indexes") or []:
+        if not isinstance(item, dict):
+            continue
+        attributes = item.get("columns", item.get("attributes")) or []
+        if isinstance(attributes, list):
+            columns = tuple(str(attribute) for attribute in attributes)
+            found.append(SchemaIndex(_text(item.get("key")), columns, _text(item.get("status")) or "available"))
+    return found
+
+
+def get_team(team_id: str) -> str:
+    """The team's name; NotFound when it does not exist."""
+    return _text(_get_json(f"/teams/{team_id}").get("name"))
+
+
+def _granted(probe: Callable[[], Any]) -> bool:
+    """Appwrite checks a key's scopes before it looks at the request: any answer about the request itself
+    (found, not found, bad input, wrong password) means the scope is there."""
+    try:
+        probe()
+    except AppwriteError as error:
+        if error.type == "general_unauthorized_scope":
+            return False
+        if error.status in (400, 401, 404, 409) and error.type and error.type != "user_unauthorized":
+            return True
+        raise
+    return True
+
+
+def _probe_sign_in() -> None:
+    session = _call(Account(_sign_in_client()).create_email_password_session, PROBE_EMAIL, secrets.token_urlsafe(24))
+    _end_appwrite_session(getattr(session, "secret", ""))  # never reached unless that password matched
+
+
+def probe_scopes() -> list[ScopeProbe]:
+    """Asks, for each scope the dashboard itself uses (not appwrite_setup or create_agent), one harmless
+    question: reads list one item; the write updates a row id that cannot exist with no data (400 or 404
+    with the scope, 401 without); the sign-in probe logs in with an address no user has."""
+    rows = "rows" if settings.APPWRITE_API == "tablesdb" else "documents"
+    sessions_id = settings.APPWRITE_SESSIONS_COLLECTION_ID
+    client = _client()
+    probes = [
+        (f"{rows}.read", "lists, counts and opens sessions and messages",
+         lambda: _list_rows(sessions_id, [Query.limit(1)], total=False)),
+        (f"{rows}.write", "closes, reopens and takes sessions",
+         lambda: _update_row(sessions_id, f"doctor{secrets.token_hex(12)}", {})),
+        ("users.read", "reads the agent's user at sign-in and at every membership check",
+         lambda: _call(Users(client).list, [Query.limit(1)], total=False)),
+        ("teams.read", "checks that the agent is a member of the agents team",
+         lambda: _call(Teams(client).list, [Query.limit(1)], total=False)),
+        ("sessions.write", "checks the agent's password at sign-in", _probe_sign_in),
+    ]
+    return [ScopeProbe(scope, used_for, _granted(probe)) for scope, used_for, probe in probes]
+
+
 # -- Session detail, transcript and status changes ---------------------------------------
 
 TRANSCRIPT_PAGE_SIZE = 50
@@ -1544,17 +1885,19 @@ class SignInRefused(AppwriteError):
 # email or a password under 8 characters: the same to the person typing it).
 _REFUSED_TYPES = frozenset({"user_invalid_credentials", "user_blocked", "general_argument_invalid"})
 
-_sign_in_transports: dict[float, _PooledTransport] = {}
+_sign_in_transports: dict[tuple[float, str], _PooledTransport] = {}
 
 
 def _sign_in_transport() -> _PooledTransport:
     """The sign-in calls' own connections, apart from the key client's (NOTES §2.3)."""
-    timeout = settings.APPWRITE_TIMEOUT_SECONDS
+    key = (settings.APPWRITE_TIMEOUT_SECONDS, settings.APPWRITE_ENDPOINT)
     with _clients_lock:
-        transport = _sign_in_transports.get(timeout)
+        transport = _sign_in_transports.get(key)
         if transport is None:
-            transport = _PooledTransport(timeout)
-            _sign_in_transports[timeout] = transport
+            # A breaker of its own: Appwrite rate-limits logins per email, and one person's 429s must not
+            # stop every agent's list from loading.
+            transport = _PooledTransport(key[0], _breaker("sign-in " + key[1]))
+            _sign_in_transports[key] = transport
         return transport
 
 

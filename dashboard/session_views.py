@@ -3,6 +3,7 @@ status actions shared by that page and the list: close, reopen, take, each with 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from typing import Any
@@ -37,6 +38,9 @@ FOLD_CHARACTERS = 400
 FOLD_LINES = 8
 # sessionId never changes, so the live transcript need not read the session on every poll.
 SESSION_ID_SECONDS = 60 * 60
+# The last good detail page of each session is kept this long, to show while Appwrite is down.
+LAST_GOOD_SECONDS = 24 * 60 * 60
+LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "live_after", "meta_items", "theme_items")
 
 
 # -- Undo ---------------------------------------------------------------------------------
@@ -133,6 +137,9 @@ def _change_status(request: HttpRequest, row_id: str, action: str) -> HttpRespon
         session, previous = service.change_status(row_id, status)
     except service.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")
+    except service.Unconfirmed as error:
+        problem = f"Appwrite did not confirm the {action}: {describe_problem(error)}. Refresh to see if it happened."
+        return _answer(request, row_id, None, problem=problem)
     except service.AppwriteError as error:
         return _answer(request, row_id, None, problem=f"Could not {action} it: {describe_problem(error)}. Try again.")
     done = f"Session {session.session_id} is now {status_label(session.status)}."
@@ -259,21 +266,30 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
         "list_url": reverse("session_list"),
         "back_url": request.get_full_path(),
     }
+    cursor = _transcript_cursor(request)
+    last_good_key = _last_good_key(row_id)
     try:
         session = service.get_session(row_id)
     except service.NotFound:
+        cache.delete(last_good_key)
         response = render(request, "dashboard/session_detail.html", {**context, "missing": True}, status=404)
         patch_vary_headers(response, ["HX-Request"])
         return response
     except service.AppwriteError as error:
-        context["problem"] = describe_problem(error)
-        template = "dashboard/session_detail.html#transcript" if fragment else "dashboard/session_detail.html"
-        response = render(request, template, context)
+        last_good = None if fragment or cursor else cache.get(last_good_key)
+        if last_good is not None:  # the page as it was last seen, saying since when
+            context.update(last_good, stale_problem=describe_problem(error))
+            context["idle_for"] = last_good["session"].idle_for(context["now"])
+            response = render(request, "dashboard/session_detail.html", context)
+        else:
+            context["problem"] = describe_problem(error)
+            template = "dashboard/session_detail.html#transcript" if fragment else "dashboard/session_detail.html"
+            response = render(request, template, context)
         patch_vary_headers(response, ["HX-Request"])
         return response
 
     context["session"] = session
-    context.update(_transcript_context(session, _transcript_cursor(request)))
+    context.update(_transcript_context(session, cursor))
     if fragment:
         response = render(request, "dashboard/session_detail.html#transcript", context)
     else:
@@ -282,9 +298,17 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
             theme_items=_theme_items(session.theme_object),
             idle_for=session.idle_for(context["now"]),
         )
+        if not cursor and not context["transcript_problem"]:
+            kept = {key: context[key] for key in LAST_GOOD_PARTS}
+            cache.set(last_good_key, {**kept, "stale_at": context["now"]}, LAST_GOOD_SECONDS)
         response = render(request, "dashboard/session_detail.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _last_good_key(row_id: str) -> str:
+    source = (settings.APPWRITE_DATABASE_ID, settings.APPWRITE_SESSIONS_COLLECTION_ID)  # as the list's
+    return "last-good-detail:" + hashlib.sha256(repr((source, row_id)).encode()).hexdigest()
 
 
 def _session_id_of(row_id: str) -> str:

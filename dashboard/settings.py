@@ -149,6 +149,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every Appwrite call a request makes shares one time budget (dashboard/resilience.py).
+    "dashboard.middleware.AppwriteBudgetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -236,10 +238,17 @@ DASHBOARD_EXPORT_MAX_ROWS = _env_int("DASHBOARD_EXPORT_MAX_ROWS", 50_000, minimu
 # How often a signed-in agent's team membership (and that the user is not blocked) is checked again.
 DASHBOARD_MEMBERSHIP_RECHECK_SECONDS = _env_int("DASHBOARD_MEMBERSHIP_RECHECK_SECONDS", 300, minimum=0, maximum=86400)
 
+# One line per Appwrite call (operation, status, duration) at INFO, failures at WARNING; `make run` sets
+# WARNING so that the demo's own writes do not fill the terminal.
+APPWRITE_CALL_LOG_LEVEL = _env_choice("APPWRITE_CALL_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"dashboard": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "dashboard": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "dashboard.appwrite": {"level": APPWRITE_CALL_LOG_LEVEL},
+    },
 }

@@ -99,7 +99,8 @@ def _tabs(filters: Filters, counts: service.StatusCounts | None) -> list[dict]:
     tabs = [{"status": "", "label": "All", "count": counts.all if counts else None}]
     statuses = list(service.KNOWN_STATUSES)
     if counts:
-        statuses += [status for status in counts.by_status if status not in statuses]
+        # A stored status "idle" would be a second Idle tab leading to the computed one: its rows show under All.
+        statuses += [status for status in counts.by_status if status not in statuses and status != service.IDLE]
     for status in statuses:
         count = counts.by_status.get(status) if counts else None
         tabs.append({"status": status, "label": "", "count": count})
@@ -151,7 +152,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
     try:
-        service.ping()
+        service.check_ready()
     except service.AppwriteError as error:
         return HttpResponse(f"not ready: {describe_problem(error)}", status=503, content_type="text/plain")
     return HttpResponse("ready", content_type="text/plain")

@@ -56,3 +56,9 @@ def _faults_off(appwrite_server: LocalAppwrite) -> Iterator[None]:
     yield
     if appwrite_server.process.poll() is None:
         appwrite_server.set_faults("off")
+    from django.conf import settings
+
+    if settings.configured:
+        from dashboard import service
+
+        service.forget_failures()  # a breaker opened by this test's faults must not refuse the next test's calls

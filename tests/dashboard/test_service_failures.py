@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from dashboard import service
+from dashboard import resilience, service
 
 
 def test_an_unreachable_appwrite_raises_appwrite_unavailable(unreachable_appwrite):
@@ -12,19 +12,19 @@ def test_an_unreachable_appwrite_raises_appwrite_unavailable(unreachable_appwrit
         service.list_sessions()
 
 
-def test_a_hanging_appwrite_times_out_after_the_configured_seconds(rows, appwrite_server, settings):
+def test_a_hanging_appwrite_times_out_within_the_time_budget(rows, appwrite_server, settings):
     settings.APPWRITE_TIMEOUT_SECONDS = 0.5
-    appwrite_server.set_faults("hang", count=1, hang_seconds=5)
+    appwrite_server.set_faults("hang", count=-1, hang_seconds=5)
 
     started = time.monotonic()
-    with pytest.raises(service.AppwriteUnavailable):
+    with resilience.budget(1.0), pytest.raises(service.AppwriteUnavailable):
         service.list_sessions()
 
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 2
 
 
 def test_a_server_error_counts_as_unavailable(rows, appwrite_server):
-    appwrite_server.set_faults("503", count=1)
+    appwrite_server.set_faults("503", count=-1)
 
     with pytest.raises(service.AppwriteUnavailable):
         service.list_sessions()
@@ -38,7 +38,7 @@ def test_an_answer_that_is_not_json_is_a_bad_answer(rows, appwrite_server):
 
 
 def test_too_many_requests_is_reported_as_rate_limited(rows, appwrite_server):
-    appwrite_server.set_faults("429", count=1)
+    appwrite_server.set_faults("429", count=-1)
 
     with pytest.raises(service.RateLimited):
         service.list_sessions()

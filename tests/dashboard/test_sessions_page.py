@@ -201,7 +201,7 @@ def test_with_appwrite_down_the_page_shows_the_last_good_data_and_its_time(clien
 
     assert response.status_code == 200
     assert "Appwrite is unreachable" in html
-    assert "Showing data from" in html
+    assert "Stale since" in html
     assert 'data-row-id="s_1001"' in html
 
 
