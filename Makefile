@@ -1,10 +1,11 @@
-# The two commands of the README, plus the benchmark. Every dependency comes from the project's own files.
+# The README's commands (run, serve, test), plus the benchmark and the load run.
+# Every dependency comes from the project's own files.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test bench lint clean
+.PHONY: run serve test bench load lint clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,12 +24,23 @@ node_modules/.installed: package.json package-lock.json
 run: $(VENV)/.installed-runtime
 	$(PY) -m dashboard.demo
 
+# Production: DEBUG off, static files collected (hashed names, gzip copies), gunicorn with gunicorn.conf.py.
+# The settings are vetted first (`--check-config` says what is missing), then the files collected, then served.
+serve: $(VENV)/.installed-runtime
+	@DJANGO_DEBUG=0 $(VENV)/bin/gunicorn --config gunicorn.conf.py --check-config
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput
+	DJANGO_DEBUG=0 exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
+
 test: $(VENV)/.installed-dev node_modules/.installed
 	@command -v redis-server >/dev/null 2>&1 || ./.ci/install-debian-packages redis-server
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench
+
+# 50 signed-in agents for 60 s against gunicorn (2 workers) and localappwrite: see bench/README.md.
+load: $(VENV)/.installed-dev
+	$(PY) -m bench.load
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

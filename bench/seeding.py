@@ -51,7 +51,9 @@ def dashboard_env(server: LocalAppwrite, **extra: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
         "DJANGO_HTTPS": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        # The real settings, with static files served without a collectstatic step (bench/load.py, which
+        # serves like production, collects them and asks for dashboard.settings).
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
         "PYTHONUNBUFFERED": "1",
         **extra,
     }

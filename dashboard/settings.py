@@ -100,8 +100,8 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Only makes the host eligible: a preload list entry needs a manual submission of the apex domain.
     SECURE_HSTS_PRELOAD = True
-    # /healthz is probed over plain HTTP by load balancers.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Load balancers probe /healthz and /readyz over plain HTTP, and count a redirect as a failure.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -207,9 +207,20 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# Serve straight from the finders so `make run` needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# Where `collectstatic` writes (`make serve` runs it before starting gunicorn).
+STATIC_ROOT = Path(_env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Production serves what collectstatic wrote: names carrying a hash of the content (so WhiteNoise sends them
+# cached for a year) and gzip copies. DEBUG (`make run`) serves the files as they are, straight from the
+# finders, with no collectstatic step.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 # STATIC_ROOT exists only after collectstatic; until then the finders serve everything.
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

@@ -12,5 +12,8 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from dashboard.settings import *  # noqa: E402,F403
 
-# Nothing is collected for tests; the finders serve static files (and WhiteNoise need not warn).
+# Nothing is collected for tests: plain static file names, served by WhiteNoise from the finders (and
+# WhiteNoise need not warn). tests/serving/ runs the collected, hashed files under gunicorn.
 STATIC_ROOT = None
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True

@@ -89,7 +89,7 @@ def test_two_dashboard_processes_on_one_redis_cost_appwrite_what_one_does(
         "APPWRITE_PROJECT_ID": slow_appwrite.project_id,
         "APPWRITE_API_KEY": slow_appwrite.api_key,
         "APPWRITE_DATABASE_ID": slow_rows.tables.split("/tablesdb/")[1].split("/")[0],
-        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",  # real settings; static files need no collectstatic
         "DJANGO_SECRET_KEY": "redis-test-secret-key-" + "x" * 40,
         "DJANGO_HTTPS": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -1,0 +1,84 @@
+"""gunicorn's settings for serving the dashboard in production (`make serve`; gunicorn reads this file from the
+working directory by default). Values come from the environment; the Django settings are loaded here once, in
+the master, so that a missing or bad setting stops the start with its message instead of failing every worker.
+
+    WEB_CONCURRENCY    worker processes (default 2)
+    GUNICORN_THREADS   threads per worker (default 8)
+    PORT               port to listen on, all interfaces (default 8000); `--bind` on the command line wins
+"""
+
+import math
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _whole(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise SystemExit(f"{name} must be a whole number from {minimum} to {maximum}; got {raw!r}")
+    return int(raw)
+
+
+def _django_settings():
+    """The dashboard's settings, checked for what production serving needs."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+    from django.conf import settings
+
+    try:
+        settings.DEBUG  # noqa: B018 (loads and validates the settings module)
+    except ImproperlyConfigured as error:
+        raise SystemExit(f"Cannot serve: {error}") from None
+    if settings.DEBUG:
+        raise SystemExit("Cannot serve with DJANGO_DEBUG=1: it shows tracebacks to anyone. Unset it.")
+    if not settings.ALLOWED_HOSTS:
+        raise SystemExit("Cannot serve: set DJANGO_ALLOWED_HOSTS to the host names the dashboard is reached by.")
+    if not settings.APPWRITE_ENDPOINT:
+        raise SystemExit("Cannot serve: set APPWRITE_ENDPOINT, APPWRITE_PROJECT_ID and APPWRITE_API_KEY.")
+    return settings
+
+
+_settings = _django_settings()
+
+
+def on_starting(server) -> None:
+    """Refuses to start before collectstatic ran: every page links the hashed names its manifest holds.
+    (A hook, not a check at import, so that `gunicorn --check-config` can vet the settings before collecting.)"""
+    manifest = Path(_settings.STATIC_ROOT or "") / "staticfiles.json"
+    if _settings.STORAGES["staticfiles"]["BACKEND"].endswith("ManifestStaticFilesStorage") and not manifest.exists():
+        raise SystemExit(f"Cannot serve: no {manifest}; run `manage.py collectstatic --noinput` first.")
+
+
+wsgi_app = "dashboard.wsgi:application"
+bind = [f"0.0.0.0:{_whole('PORT', 8000, minimum=1, maximum=65535)}"]
+
+# Threads: a page waits on Appwrite most of its time (and runs its own Appwrite calls side by side), and every
+# agent polls every few seconds, so a few processes with several threads each serve many agents.
+worker_class = "gthread"
+workers = _whole("WEB_CONCURRENCY", 2, minimum=1, maximum=64)
+threads = _whole("GUNICORN_THREADS", 8, minimum=1, maximum=256)
+
+# A request's Appwrite calls share 2 × APPWRITE_TIMEOUT_SECONDS (dashboard/resilience.py), so a page answers
+# within that plus 2 s whatever Appwrite does. A stopping worker gets that long, and a little more, to finish
+# the requests it holds; a worker is only taken for hung when it is silent for well beyond it.
+_request_ceiling = 2 * _settings.APPWRITE_TIMEOUT_SECONDS + 2
+graceful_timeout = math.ceil(_request_ceiling + 3)
+timeout = max(30, math.ceil(2 * _request_ceiling))
+# Longer than the idle timeout of common load balancers (60 s), so the balancer, not gunicorn, closes an idle
+# connection: otherwise a request may race a close and come back as a 502. Polling agents reuse theirs.
+keepalive = 75
+
+# One line per request on stdout: the path without its query string (searches and visitor metadata filters
+# live there), never a cookie or a header that carries a secret; the client behind a proxy in `xff`.
+accesslog = "-"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %(p)s xff="%({x-forwarded-for}i)s"'
+errorlog = "-"
+proc_name = "support-dashboard"
+
+# Worker heartbeats go to memory, not to a disk that may stall (containers often have /tmp on overlay disks).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The control socket sits at one fixed path per user: several servers on one machine would fight over it.
+control_socket_disable = True
