@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import re
 import statistics
@@ -35,6 +34,7 @@ if str(ROOT) not in sys.path:
 
 from bench import appwrite_log  # noqa: E402
 from bench.dashboard_process import Dashboard, signed_in, start_dashboard  # noqa: E402
+from bench.figures import machine, percentile  # noqa: E402
 from bench.seeding import API_KEY, DATABASE_ID, PROJECT_ID, dashboard_env, manage, seeded_copy  # noqa: E402
 from tests.localappwrite_process import LocalAppwrite, start_localappwrite  # noqa: E402
 
@@ -74,13 +74,6 @@ def plan_from(args: argparse.Namespace) -> Plan:
 
 def say(text: str) -> None:
     print(text, flush=True)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
 # -- Appwrite over plain HTTP (the naive baseline, the widget, localappwrite's own timing) ----------------
@@ -394,23 +387,6 @@ def localappwrite_timing(data: Path, plan: Plan) -> list[tuple[str, float, float
 
 
 # -- The run ---------------------------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M).group(1)
-    except (OSError, AttributeError):
-        pass
-    import os
-
-    memory = ""
-    try:
-        kib = int(re.search(r"^MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text(), re.M).group(1))
-        memory = f"{kib / 1024 / 1024:.1f} GiB RAM"
-    except (OSError, AttributeError):
-        pass
-    return f"{os.cpu_count()} CPUs ({cpu or platform.processor()}), {memory}, Python {platform.python_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
