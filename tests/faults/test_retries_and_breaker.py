@@ -15,6 +15,12 @@ from dashboard import resilience, service
 HTMX = {"HX-Request": "true"}
 
 
+def log_mark(server) -> int:
+    """Where the request log stands, once the requests already answered are in it."""
+    time.sleep(0.05)  # localappwrite logs a request just after answering it
+    return len(server.logged_requests())
+
+
 def logged_since(server, before: int, rows) -> list[tuple[str, str]]:
     """This test's requests (a request an earlier test left hanging may end and be logged meanwhile)."""
     time.sleep(0.05)  # localappwrite logs a request just after answering it
@@ -34,7 +40,7 @@ def test_a_read_that_fails_once_is_retried_and_the_page_shows_fresh_data(client,
 
 
 def test_a_write_is_sent_once_and_a_failure_leaves_the_session_as_it_was(client, two_sessions, appwrite_server):
-    before = len(appwrite_server.logged_requests())
+    before = log_mark(appwrite_server)
     appwrite_server.set_faults("503", count=-1, methods=("PATCH",))
 
     html = client.post("/sessions/s_fault_1/close/", headers=HTMX).content.decode()
@@ -72,7 +78,7 @@ def test_the_breaker_stops_asking_a_failing_appwrite_then_asks_again(two_session
     for _ in range(2):  # three tries each: the fifth failure in a row opens the breaker
         with pytest.raises(service.AppwriteUnavailable):
             service.list_sessions()
-    before = len(appwrite_server.logged_requests())
+    before = log_mark(appwrite_server)
 
     for _ in range(5):
         with pytest.raises(service.AppwriteUnavailable, match="failed 5 times in a row"):
@@ -90,7 +96,7 @@ def test_the_breaker_stops_asking_a_failing_appwrite_then_asks_again(two_session
 
 def test_agents_polling_an_appwrite_that_is_down_do_not_hammer_it(client, two_sessions, appwrite_server):
     client.get("/", headers=HTMX)
-    before = len(appwrite_server.logged_requests())
+    before = log_mark(appwrite_server)
     appwrite_server.set_faults("503", count=-1)
 
     for _ in range(10):
@@ -102,7 +108,7 @@ def test_agents_polling_an_appwrite_that_is_down_do_not_hammer_it(client, two_se
 
 
 def test_appwrite_asking_to_wait_is_not_asked_again_before_then(two_sessions, appwrite_server):
-    before = len(appwrite_server.logged_requests())
+    before = log_mark(appwrite_server)
     appwrite_server.set_faults("429", count=-1, retry_after=30)
 
     started = time.monotonic()
@@ -146,7 +152,7 @@ def test_readiness_answers_quickly_when_appwrite_hangs_and_is_cached_briefly(cli
     assert first.status_code == 503 and "Appwrite is unreachable" in first.content.decode()
     assert time.monotonic() - started < service.READY_TIMEOUT_SECONDS + 1
 
-    before = len(appwrite_server.logged_requests())
+    before = log_mark(appwrite_server)
     assert client.get("/readyz").status_code == 503  # from the brief cache: no new request
     appwrite_server.set_faults("off")
     assert logged_since(appwrite_server, before, two_sessions) == [] or all(
