@@ -36,8 +36,9 @@ STATUS_PANEL_ID = "session-status"
 # Long messages are folded behind "Show all" beyond this many characters or lines.
 FOLD_CHARACTERS = 400
 FOLD_LINES = 8
-# sessionId never changes, so the live transcript need not read the session on every poll.
-SESSION_ID_SECONDS = 60 * 60
+# sessionId never changes, so the live transcript need not read the session on every poll; it reads it again
+# this often to notice a session that was deleted while its page is open.
+SESSION_ID_SECONDS = 60
 # The last good detail page of each session is kept this long, to show while Appwrite is down.
 LAST_GOOD_SECONDS = 24 * 60 * 60
 LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "live_after", "meta_items", "theme_items")

@@ -1,6 +1,7 @@
 """One session's page: every field, metadata and theme, timeline, and the paged, live transcript."""
 
 import re
+import time
 
 import pytest
 
@@ -144,6 +145,19 @@ def test_the_live_transcript_answers_new_messages_after_the_last_one_or_no_conte
     assert message_ids(html) == [new_id]
     assert f"after={new_id}" in html  # the next poll asks after the new one
     assert "HX-Request" in something["Vary"]
+
+
+def test_the_live_transcript_notices_a_session_deleted_while_its_page_is_open(client, chat, rows, monkeypatch):
+    from dashboard import session_views
+
+    monkeypatch.setattr(session_views, "SESSION_ID_SECONDS", 0.5)
+    assert client.get(f"/sessions/row2001/messages/?after={chat[-1]}", headers=HTMX).status_code == 204
+    rows.tables.delete_row(rows.database_id, "sessions", "row2001")
+    time.sleep(0.6)
+
+    html = client.get(f"/sessions/row2001/messages/?after={chat[-1]}", headers=HTMX).content.decode()
+
+    assert "This session no longer exists" in html
 
 
 def test_the_live_transcript_of_an_empty_session_finds_its_first_message(client, rows):
