@@ -215,9 +215,8 @@ class _PooledTransport:
                 self.breaker.failed()
                 _log_call(operation, type(error).__name__, started, attempt)
                 wait = resilience.backoff(attempt)
-                if not isinstance(error, requests.RequestException) or attempt == attempts:
-                    raise
-                if not resilience.can_wait(wait):
+                retry = isinstance(error, requests.RequestException) and attempt < attempts
+                if not retry or not resilience.can_wait(wait):
                     raise
                 time.sleep(wait)
                 continue
