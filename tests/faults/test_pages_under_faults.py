@@ -78,6 +78,7 @@ def test_the_detail_page_shows_the_last_good_session_with_a_stale_notice(client,
     assert "Stale since" in html and says_what_went_wrong(html)
     assert "Firefox 133" in html
     assert html.count("data-message-id=") == 3
+    assert "Try again</a>" in html and 'class="live-badge"' not in html  # the page does not refresh itself
 
 
 def test_a_detail_page_never_loaded_says_the_session_could_not_be_loaded(client, two_sessions, fault):
