@@ -84,11 +84,11 @@ def _endpoint_shown() -> str:
 
 def _unreachable_reason(error: service.AppwriteError) -> str:
     message = str(error)
-    if "CircuitOpen" in message:
+    if error.type == service.CIRCUIT_OPEN:
         return "it failed too often just now"
     if "refused" in message:
         return "connection refused"
-    if "timed out" in message.lower() or "timeout" in message.lower() or "BudgetSpent" in message:
+    if "timed out" in message.lower() or "timeout" in message.lower() or error.type == service.BUDGET_SPENT:
         return f"no answer within APPWRITE_TIMEOUT_SECONDS ({settings.APPWRITE_TIMEOUT_SECONDS:g} s)"
     if "resolve" in message or "not known" in message or "getaddrinfo" in message:
         return "its host name does not resolve"

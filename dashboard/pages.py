@@ -1,10 +1,13 @@
 """What the dashboard's pages share: the list filter as it travels in URLs, the page-or-fragment
-decision for htmx, the words for an Appwrite failure, and where a plain form post returns."""
+decision for htmx, the words for an Appwrite failure, where the last good data waits while Appwrite is
+down, and where a plain form post returns."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -94,6 +97,16 @@ def describe_problem(error: service.AppwriteError) -> str:
     if isinstance(error, service.BadAnswer):
         return "Appwrite answered something the dashboard cannot read"
     return "Appwrite is unreachable"
+
+
+# The last good data of a page is kept this long, to show while Appwrite is down.
+LAST_GOOD_SECONDS = 24 * 60 * 60
+
+
+def last_good_key(page: str, *parts: object) -> str:
+    """Cache key of a page's last good data: per page, per source collection and per `parts` (a filter, a row)."""
+    source = (settings.APPWRITE_DATABASE_ID, settings.APPWRITE_SESSIONS_COLLECTION_ID)
+    return f"last-good-{page}:" + hashlib.sha256(repr((source, parts)).encode()).hexdigest()
 
 
 def safe_next(request: HttpRequest) -> str:

@@ -106,11 +106,6 @@ class CircuitBreaker:
     def _threshold(self) -> int:
         return FAILURES_TO_OPEN if self.failures_to_open is None else self.failures_to_open
 
-    @property
-    def is_open(self) -> bool:
-        with self._lock:
-            return self._failures >= self._threshold
-
     def before_call(self) -> None:
         """Raises CircuitOpen when the call must not go to Appwrite now."""
         with self._lock:

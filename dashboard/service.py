@@ -104,7 +104,12 @@ class AppwriteError(Exception):
 
 
 class AppwriteUnavailable(AppwriteError):
-    """Appwrite could not be reached, timed out, or failed on its side (5xx)."""
+    """Appwrite could not be reached, timed out, or failed on its side (5xx). `type` is CIRCUIT_OPEN or
+    BUDGET_SPENT when the dashboard did not ask at all (dashboard/resilience.py)."""
+
+
+CIRCUIT_OPEN = "dashboard_circuit_open"
+BUDGET_SPENT = "dashboard_time_budget_spent"
 
 
 class NotFound(AppwriteError):
@@ -144,6 +149,11 @@ def _translate(error: AppwriteException) -> AppwriteError:
     if status == 0:
         if message.startswith("Unable to parse response"):
             return BadAnswer(message, **kwargs)
+        # The transport's own refusals (the SDK keeps the exception as the message) say which they are.
+        if isinstance(error.message, resilience.CircuitOpen):
+            kwargs["type"] = CIRCUIT_OPEN
+        elif isinstance(error.message, resilience.BudgetSpent):
+            kwargs["type"] = BUDGET_SPENT
         return AppwriteUnavailable(f"Appwrite is unreachable: {message}", **kwargs)
     if type_ in ("general_cursor_not_found", "database_query_order_null"):
         return StaleCursor(message, **kwargs)

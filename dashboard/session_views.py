@@ -3,7 +3,6 @@ status actions shared by that page and the list: close, reopen, take, each with 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from typing import Any
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import service
 from dashboard.access import agent_required
-from dashboard.pages import describe_problem, safe_next, wants_fragment
+from dashboard.pages import LAST_GOOD_SECONDS, describe_problem, last_good_key, safe_next, wants_fragment
 from dashboard.templatetags.dashboard_tags import status_label
 
 # The status each action sets.
@@ -39,8 +38,7 @@ FOLD_LINES = 8
 # sessionId never changes, so the live transcript need not read the session on every poll; it reads it again
 # this often to notice a session that was deleted while its page is open.
 SESSION_ID_SECONDS = 60
-# The last good detail page of each session is kept this long, to show while Appwrite is down.
-LAST_GOOD_SECONDS = 24 * 60 * 60
+# What of a session's page is kept to show while Appwrite is down (pages.last_good_key).
 LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "live_after", "meta_items", "theme_items")
 
 
@@ -268,16 +266,16 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
         "back_url": request.get_full_path(),
     }
     cursor = _transcript_cursor(request)
-    last_good_key = _last_good_key(row_id)
+    kept_key = last_good_key("detail", row_id)
     try:
         session = service.get_session(row_id)
     except service.NotFound:
-        cache.delete(last_good_key)
+        cache.delete(kept_key)
         response = render(request, "dashboard/session_detail.html", {**context, "missing": True}, status=404)
         patch_vary_headers(response, ["HX-Request"])
         return response
     except service.AppwriteError as error:
-        last_good = None if fragment or cursor else cache.get(last_good_key)
+        last_good = None if fragment or cursor else cache.get(kept_key)
         if last_good is not None:  # the page as it was last seen, saying since when
             context.update(last_good, stale_problem=describe_problem(error))
             context["idle_for"] = last_good["session"].idle_for(context["now"])
@@ -301,15 +299,11 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
         )
         if not cursor and not context["transcript_problem"]:
             kept = {key: context[key] for key in LAST_GOOD_PARTS}
-            cache.set(last_good_key, {**kept, "stale_at": context["now"]}, LAST_GOOD_SECONDS)
+            cache.set(kept_key, {**kept, "stale_at": context["now"]}, LAST_GOOD_SECONDS)
         response = render(request, "dashboard/session_detail.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
-
-def _last_good_key(row_id: str) -> str:
-    source = (settings.APPWRITE_DATABASE_ID, settings.APPWRITE_SESSIONS_COLLECTION_ID)  # as the list's
-    return "last-good-detail:" + hashlib.sha256(repr((source, row_id)).encode()).hexdigest()
 
 
 def _session_id_of(row_id: str) -> str:

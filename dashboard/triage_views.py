@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard import service
 from dashboard.access import agent_required
-from dashboard.pages import Filters, describe_problem, parse_filters, wants_fragment
+from dashboard.pages import LAST_GOOD_SECONDS, Filters, describe_problem, last_good_key, parse_filters, wants_fragment
 
 # Appwrite row ids, as the URL converter accepts them.
 ROW_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
@@ -51,7 +51,6 @@ EXPORT_COLUMNS = [
     "user_meta",
     "theme",
 ]
-LAST_GOOD_OVERVIEW = "last-good-overview:"
 
 
 def _export_limit() -> int:
@@ -445,7 +444,7 @@ def _status_tiles(counts: service.StatusCounts) -> list[dict]:
 @agent_required
 def overview(request: HttpRequest) -> HttpResponse:
     source = f"{settings.APPWRITE_DATABASE_ID}:{settings.APPWRITE_SESSIONS_COLLECTION_ID}"
-    cache_key = LAST_GOOD_OVERVIEW + source
+    cache_key = last_good_key("overview")
     # Every open overview polls; within one refresh interval they all share one load (about 30 requests).
     fresh_key = f"fresh-overview:{source}:{settings.DASHBOARD_IDLE_MINUTES}"
     problem = ""
@@ -456,7 +455,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         except service.AppwriteError as error:
             data, problem = cache.get(cache_key), describe_problem(error)
         else:
-            cache.set(cache_key, data, 24 * 60 * 60)
+            cache.set(cache_key, data, LAST_GOOD_SECONDS)
             cache.set(fresh_key, data, max(settings.DASHBOARD_POLL_SECONDS - 1, 1))
     context = {
         "data": data,

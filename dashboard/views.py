@@ -18,11 +18,17 @@ from django.views.decorators.http import require_GET
 
 from dashboard import service
 from dashboard.access import agent_required
-from dashboard.pages import SORT_CHOICES, Filters, describe_problem, parse_filters, wants_fragment
+from dashboard.pages import (
+    LAST_GOOD_SECONDS,
+    SORT_CHOICES,
+    Filters,
+    describe_problem,
+    last_good_key,
+    parse_filters,
+    wants_fragment,
+)
 from dashboard.templatetags.dashboard_tags import ago
 
-# The last good list per filter is kept this long, to show while Appwrite is down.
-LAST_GOOD_SECONDS = 24 * 60 * 60
 
 class _Rows:
     """The list's rows, rendered as soon as the service knows the page, while Appwrite is still counting
@@ -61,8 +67,7 @@ class _Rows:
 
 def _load_list(filters: Filters, rows: _Rows) -> tuple[service.SessionList | None, str]:
     """The list to show and, when Appwrite failed, what went wrong (then the list is the last good one)."""
-    source = (settings.APPWRITE_DATABASE_ID, settings.APPWRITE_SESSIONS_COLLECTION_ID)
-    cache_key = "last-good-list:" + hashlib.sha256(repr((source, filters)).encode()).hexdigest()
+    cache_key = last_good_key("list", filters)
     page_size = settings.DASHBOARD_PAGE_SIZE
     try:
         try:
