@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard import service
+from dashboard import colours
 from dashboard.access import agent_required
+from dashboard.appwrite import chat_sessions, counting, errors, queries, records, status_changes, transcripts, transport
 from dashboard.pages import LAST_GOOD_SECONDS, describe_problem, last_good_key, safe_next, wants_fragment
 from dashboard.templatetags.dashboard_tags import status_label
 
@@ -45,7 +46,7 @@ LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "l
 # -- Undo ---------------------------------------------------------------------------------
 
 
-def _offer_undo(request: HttpRequest, session: service.ChatSession, previous: str) -> None:
+def _offer_undo(request: HttpRequest, session: records.ChatSession, previous: str) -> None:
     token = signing.dumps({"row": session.row_id, "from": previous, "to": session.status}, salt=UNDO_SALT)
     now = time.time()
     pending = {
@@ -62,7 +63,7 @@ def _forget_undo(request: HttpRequest, row_id: str) -> None:
         request.session[PENDING_UNDOS] = pending
 
 
-def pending_undo(request: HttpRequest | None, session: service.ChatSession) -> dict[str, Any] | None:
+def pending_undo(request: HttpRequest | None, session: records.ChatSession) -> dict[str, Any] | None:
     """The undo on offer for this session: while it lasts and while the session still has the
     status it set. Used by the row and status-panel templates."""
     if request is None or not hasattr(request, "session"):
@@ -86,7 +87,7 @@ def _aims_at_panel(request: HttpRequest) -> bool:
 def _answer(
     request: HttpRequest,
     row_id: str,
-    session: service.ChatSession | None,
+    session: records.ChatSession | None,
     *,
     done: str = "",
     problem: str = "",
@@ -111,8 +112,8 @@ def _answer(
     message_count = None
     if not panel:
         try:
-            message_count = service.message_counts([session.session_id]).get(session.session_id)
-        except service.AppwriteError:
+            message_count = counting.message_counts([session.session_id]).get(session.session_id)
+        except errors.AppwriteError:
             pass
     context = {
         "panel": panel,
@@ -133,13 +134,13 @@ def _answer(
 def _change_status(request: HttpRequest, row_id: str, action: str) -> HttpResponse:
     status = ACTIONS[action]
     try:
-        session, previous = service.change_status(row_id, status)
-    except service.NotFound:
+        session, previous = status_changes.change_status(row_id, status)
+    except errors.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")
-    except service.Unconfirmed as error:
+    except errors.Unconfirmed as error:
         problem = f"Appwrite did not confirm the {action}: {describe_problem(error)}. Refresh to see if it happened."
         return _answer(request, row_id, None, problem=problem)
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         return _answer(request, row_id, None, problem=f"Could not {action} it: {describe_problem(error)}. Try again.")
     done = f"Session {session.session_id} is now {status_label(session.status)}."
     if previous != session.status:
@@ -181,14 +182,14 @@ def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
         return _answer(request, row_id, None, problem="This undo belongs to another session.")
 
     try:
-        session = service.restore_status(row_id, str(change["to"]), str(change["from"]))
-    except service.StatusChanged as moved:
+        session = status_changes.restore_status(row_id, str(change["to"]), str(change["from"]))
+    except status_changes.StatusChanged as moved:
         _forget_undo(request, row_id)
         problem = f"Not undone: meanwhile the status became {status_label(moved.session.status)}."
         return _answer(request, row_id, moved.session, problem=problem)
-    except service.NotFound:
+    except errors.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         return _answer(request, row_id, None, problem=f"Could not undo: {describe_problem(error)}. Try again.")
     _forget_undo(request, row_id)
     done = f"Undone: session {session.session_id} is {status_label(session.status)} again."
@@ -200,10 +201,10 @@ def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
 
 def _transcript_cursor(request: HttpRequest) -> str | None:
     cursor = request.GET.get("messages") or None
-    return cursor if service.parse_cursor(cursor) else None
+    return cursor if queries.parse_cursor(cursor) else None
 
 
-def _message_view(message: service.Message) -> dict[str, Any]:
+def _message_view(message: records.Message) -> dict[str, Any]:
     content = message.content
     lines = content.splitlines()
     folded = len(content) > FOLD_CHARACTERS or len(lines) > FOLD_LINES
@@ -224,24 +225,24 @@ def _meta_items(value: dict[str, Any] | None) -> list[tuple[str, str, bool]]:
 
 def _theme_items(value: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [
-        {"key": key, "text": item if isinstance(item, str) else json.dumps(item), "colour": service.css_colour(item)}
+        {"key": key, "text": item if isinstance(item, str) else json.dumps(item), "colour": colours.css_colour(item)}
         for key, item in (value or {}).items()
     ]
 
 
-def _transcript_context(session: service.ChatSession, cursor: str | None) -> dict[str, Any]:
+def _transcript_context(session: records.ChatSession, cursor: str | None) -> dict[str, Any]:
     try:
         try:
-            transcript, total = service.run_concurrently(
-                lambda: service.transcript(session.session_id, cursor),
-                lambda: service.message_total(session.session_id),
+            transcript, total = transport.run_concurrently(
+                lambda: transcripts.transcript(session.session_id, cursor),
+                lambda: transcripts.message_total(session.session_id),
             )
-        except service.StaleCursor:
-            transcript, total = service.run_concurrently(
-                lambda: service.transcript(session.session_id, None),
-                lambda: service.message_total(session.session_id),
+        except errors.StaleCursor:
+            transcript, total = transport.run_concurrently(
+                lambda: transcripts.transcript(session.session_id, None),
+                lambda: transcripts.message_total(session.session_id),
             )
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         return {"transcript": None, "transcript_problem": describe_problem(error), "message_total": None}
     last = transcript.messages[-1].row_id if transcript.messages else ""
     return {
@@ -268,13 +269,13 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
     cursor = _transcript_cursor(request)
     kept_key = last_good_key("detail", row_id)
     try:
-        session = service.get_session(row_id)
-    except service.NotFound:
+        session = chat_sessions.get_session(row_id)
+    except errors.NotFound:
         cache.delete(kept_key)
         response = render(request, "dashboard/session_detail.html", {**context, "missing": True}, status=404)
         patch_vary_headers(response, ["HX-Request"])
         return response
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         last_good = None if fragment or cursor else cache.get(kept_key)
         if last_good is not None:  # the page as it was last seen, saying since when
             context.update(last_good, stale_problem=describe_problem(error))
@@ -310,7 +311,7 @@ def _session_id_of(row_id: str) -> str:
     key = f"session-id:{settings.APPWRITE_DATABASE_ID}:{settings.APPWRITE_SESSIONS_COLLECTION_ID}:{row_id}"
     session_id = cache.get(key)
     if session_id is None:
-        session_id = service.get_session(row_id).session_id
+        session_id = chat_sessions.get_session(row_id).session_id
         cache.set(key, session_id, SESSION_ID_SECONDS)
     return session_id
 
@@ -323,13 +324,13 @@ def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
     if not wants_fragment(request):
         return HttpResponseRedirect(detail_url)
     after = request.GET.get("after", "")
-    after = after if service.parse_cursor(f"after:{after}") else ""
+    after = after if queries.parse_cursor(f"after:{after}") else ""
     context: dict[str, Any] = {"row_id": row_id, "poll_seconds": settings.DASHBOARD_POLL_SECONDS}
     try:
-        new = service.messages_after(_session_id_of(row_id), after or None)
-    except service.NotFound:
+        new = transcripts.messages_after(_session_id_of(row_id), after or None)
+    except errors.NotFound:
         context.update(live_after=after, live_problem="This session no longer exists")
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         context.update(live_after=after, live_problem=describe_problem(error))
     else:
         if not new and not request.GET.get("retry"):

@@ -50,12 +50,12 @@ class AppwriteRows:
 @pytest.fixture
 def fresh_database(settings, appwrite_server) -> str:
     """A database of its own for this test, with the dashboard's schema provisioned."""
-    from dashboard import service
+    from dashboard.appwrite import schema
 
     settings.APPWRITE_DATABASE_ID = "t" + uuid.uuid4().hex[:12]
     api = settings.APPWRITE_API
     settings.APPWRITE_API = "tablesdb"
-    service.provision_schema()
+    schema.provision_schema()
     settings.APPWRITE_API = api
     return settings.APPWRITE_DATABASE_ID
 

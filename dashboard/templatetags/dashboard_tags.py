@@ -107,7 +107,7 @@ def pending_undo(context, session) -> dict | None:
 @register.simple_tag
 def theme_preview(theme: dict) -> dict:
     """The colours of the widget preview: the theme's own when they are plain CSS colours."""
-    from dashboard.service import css_colour
+    from dashboard.colours import css_colour
 
     return {
         "primary": css_colour(theme.get("primaryColor")) or "#2557d6",
