@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dashboard.appwrite import errors, queries
+from dashboard.appwrite import errors, queries, shared
 
 SORT_CHOICES = [
     ("last_seen_desc", "Last seen, newest first"),
@@ -106,7 +106,7 @@ LAST_GOOD_SECONDS = 24 * 60 * 60
 def last_good_key(page: str, *parts: object) -> str:
     """Cache key of a page's last good data: per page, per source collection and per `parts` (a filter, a row)."""
     source = (settings.APPWRITE_DATABASE_ID, settings.APPWRITE_SESSIONS_COLLECTION_ID)
-    return f"last-good-{page}:" + hashlib.sha256(repr((source, parts)).encode()).hexdigest()
+    return f"last-good-{page}:" + hashlib.sha256(repr((shared.KEY_VERSION, source, parts)).encode()).hexdigest()
 
 
 def safe_next(request: HttpRequest) -> str:

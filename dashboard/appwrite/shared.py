@@ -152,6 +152,12 @@ def bump(key: str) -> None:
         cache.set(key, time.time_ns(), timeout=None)
 
 
+# Part of every key: the entries are pickles, which name their classes' modules, so this goes up whenever a
+# cached class moves (2: dashboard/service.py became this package) and old and new code, side by side during a
+# rolling deploy on one Redis, never read each other's entries.
+KEY_VERSION = 2
+
+
 def source_key(kind: str, *parts: Any) -> str:
     """Cache keys of one Appwrite source (endpoint, project, database, collections, idle rule)."""
     source = (
@@ -163,4 +169,4 @@ def source_key(kind: str, *parts: Any) -> str:
         settings.APPWRITE_MESSAGES_COLLECTION_ID,
         settings.DASHBOARD_IDLE_MINUTES,
     )
-    return f"sessions-list:{kind}:" + hashlib.sha256(repr((source, parts)).encode()).hexdigest()[:32]
+    return f"sessions-list:{kind}:" + hashlib.sha256(repr((KEY_VERSION, source, parts)).encode()).hexdigest()[:32]
