@@ -40,3 +40,11 @@ def css_colour(value: Any) -> str | None:
         return value.lower()
     return None
 
+
+def theme_preview(theme: dict) -> dict:
+    """The colours of the widget preview: the theme's own when they are plain CSS colours."""
+    return {
+        "primary": css_colour(theme.get("primaryColor")) or "#2557d6",
+        "background": css_colour(theme.get("backgroundColor")) or "#ffffff",
+        "text": css_colour(theme.get("textColor")) or "#1d2330",
+    }

@@ -4,7 +4,6 @@ status actions shared by that page and the list: close, reopen, take, each with 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from django.conf import settings
@@ -18,19 +17,13 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard import colours
+from dashboard import colours, labels, undo
 from dashboard.access import agent_required
 from dashboard.appwrite import chat_sessions, counting, errors, queries, records, status_changes, transcripts, transport
 from dashboard.pages import LAST_GOOD_SECONDS, describe_problem, last_good_key, safe_next, wants_fragment
-from dashboard.templatetags.dashboard_tags import status_label
 
 # The status each action sets.
 ACTIONS = {"close": "closed", "reopen": "active", "take": "agent_assigned"}
-UNDO_SECONDS = 15
-UNDO_SALT = "dashboard.undo-status"
-# Undos still on offer, by row id, so that a re-rendered row (a live refresh, a page without
-# JavaScript after its redirect) shows its Undo again. Only the signed token is ever trusted.
-PENDING_UNDOS = "pending-undos"
 # The detail page's status panel; an htmx action aimed at it gets the panel back instead of a row.
 STATUS_PANEL_ID = "session-status"
 # Long messages are folded behind "Show all" beyond this many characters or lines.
@@ -41,40 +34,6 @@ FOLD_LINES = 8
 SESSION_ID_SECONDS = 60
 # What of a session's page is kept to show while Appwrite is down (pages.last_good_key).
 LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "live_after", "meta_items", "theme_items")
-
-
-# -- Undo ---------------------------------------------------------------------------------
-
-
-def _offer_undo(request: HttpRequest, session: records.ChatSession, previous: str) -> None:
-    token = signing.dumps({"row": session.row_id, "from": previous, "to": session.status}, salt=UNDO_SALT)
-    now = time.time()
-    pending = {
-        row_id: offer for row_id, offer in request.session.get(PENDING_UNDOS, {}).items() if offer.get("until", 0) > now
-    }
-    pending[session.row_id] = {"token": token, "from": previous, "to": session.status, "until": now + UNDO_SECONDS}
-    request.session[PENDING_UNDOS] = pending
-
-
-def _forget_undo(request: HttpRequest, row_id: str) -> None:
-    pending = request.session.get(PENDING_UNDOS, {})
-    if row_id in pending:
-        del pending[row_id]
-        request.session[PENDING_UNDOS] = pending
-
-
-def pending_undo(request: HttpRequest | None, session: records.ChatSession) -> dict[str, Any] | None:
-    """The undo on offer for this session: while it lasts and while the session still has the
-    status it set. Used by the row and status-panel templates."""
-    if request is None or not hasattr(request, "session"):
-        return None
-    offer = request.session.get(PENDING_UNDOS, {}).get(session.row_id)
-    if not offer or offer.get("to") != session.status:
-        return None
-    seconds_left = round(offer.get("until", 0) - time.time())
-    if seconds_left < 1:
-        return None
-    return {"token": offer["token"], "previous": offer.get("from", ""), "seconds_left": seconds_left}
 
 
 # -- Answers of the status actions -------------------------------------------------------
@@ -142,10 +101,10 @@ def _change_status(request: HttpRequest, row_id: str, action: str) -> HttpRespon
         return _answer(request, row_id, None, problem=problem)
     except errors.AppwriteError as error:
         return _answer(request, row_id, None, problem=f"Could not {action} it: {describe_problem(error)}. Try again.")
-    done = f"Session {session.session_id} is now {status_label(session.status)}."
+    done = f"Session {session.session_id} is now {labels.status_label(session.status)}."
     if previous != session.status:
-        _offer_undo(request, session, previous)
-        done += f" Undo is possible for {UNDO_SECONDS} seconds."
+        undo.offer_undo(request, session, previous)
+        done += f" Undo is possible for {undo.UNDO_SECONDS} seconds."
     return _answer(request, row_id, session, done=done)
 
 
@@ -172,10 +131,10 @@ def take_session(request: HttpRequest, row_id: str) -> HttpResponse:
 def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
     """Puts back the status an action replaced, as told by the signed token of that action."""
     try:
-        change = signing.loads(request.POST.get("token", ""), salt=UNDO_SALT, max_age=UNDO_SECONDS)
+        change = signing.loads(request.POST.get("token", ""), salt=undo.UNDO_SALT, max_age=undo.UNDO_SECONDS)
     except signing.SignatureExpired:
-        _forget_undo(request, row_id)
-        return _answer(request, row_id, None, problem=f"Too late to undo: it lasts {UNDO_SECONDS} seconds.")
+        undo.forget_undo(request, row_id)
+        return _answer(request, row_id, None, problem=f"Too late to undo: it lasts {undo.UNDO_SECONDS} seconds.")
     except signing.BadSignature:
         return _answer(request, row_id, None, problem="This undo is not valid.")
     if not isinstance(change, dict) or change.get("row") != row_id:
@@ -184,15 +143,15 @@ def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
     try:
         session = status_changes.restore_status(row_id, str(change["to"]), str(change["from"]))
     except status_changes.StatusChanged as moved:
-        _forget_undo(request, row_id)
-        problem = f"Not undone: meanwhile the status became {status_label(moved.session.status)}."
+        undo.forget_undo(request, row_id)
+        problem = f"Not undone: meanwhile the status became {labels.status_label(moved.session.status)}."
         return _answer(request, row_id, moved.session, problem=problem)
     except errors.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")
     except errors.AppwriteError as error:
         return _answer(request, row_id, None, problem=f"Could not undo: {describe_problem(error)}. Try again.")
-    _forget_undo(request, row_id)
-    done = f"Undone: session {session.session_id} is {status_label(session.status)} again."
+    undo.forget_undo(request, row_id)
+    done = f"Undone: session {session.session_id} is {labels.status_label(session.status)} again."
     return _answer(request, row_id, session, done=done)
 
 

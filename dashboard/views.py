@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard.access import agent_required
 from dashboard.appwrite import counting, errors, health, live, queries, records
+from dashboard.labels import ago
 from dashboard.pages import (
     LAST_GOOD_SECONDS,
     SORT_CHOICES,
@@ -27,7 +28,6 @@ from dashboard.pages import (
     parse_filters,
     wants_fragment,
 )
-from dashboard.templatetags.dashboard_tags import ago
 
 
 class _Rows:

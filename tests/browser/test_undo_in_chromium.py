@@ -4,7 +4,7 @@ refresh of the list, it is announced to screen readers, and it goes away when it
 
 import pytest
 
-from dashboard import session_views
+from dashboard import undo
 from dashboard.appwrite import chat_sessions
 from tests.dashboard_fixtures import minutes_ago
 
@@ -62,7 +62,7 @@ def test_the_undo_survives_a_live_refresh_of_the_list(page, dashboard_url, sessi
 
 
 def test_the_undo_goes_away_when_its_time_is_up(page, dashboard_url, sessions, monkeypatch):
-    monkeypatch.setattr(session_views, "UNDO_SECONDS", 2)
+    monkeypatch.setattr(undo, "UNDO_SECONDS", 2)
     page.goto(dashboard_url + "/")
 
     page.locator('tr[data-row-id="s_one"] [data-action="close"]').click()

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.core import signing
 
-from dashboard import session_views
+from dashboard import undo
 from dashboard.appwrite import chat_sessions, status_changes
 
 HTMX = {"HX-Request": "true"}
@@ -108,7 +108,7 @@ def test_undo_refuses_when_the_status_changed_meanwhile_and_says_so(client, sess
 
 
 def test_undo_refuses_an_expired_token(client, sessions, monkeypatch):
-    monkeypatch.setattr(session_views, "UNDO_SECONDS", 1)
+    monkeypatch.setattr(undo, "UNDO_SECONDS", 1)
     closed = client.post("/sessions/open/close/", headers=HTMX).content.decode()
     time.sleep(2.1)
 
