@@ -143,11 +143,10 @@
   document.addEventListener("htmx:afterSettle", refreshAges);
   window.setInterval(refreshAges, 10000);
 
-  // Changing the sort applies it at once (the Search button does the same without JavaScript).
+  // Changing the sort or picking a whole date applies it at once (the Search button does the same without
+  // JavaScript).
   document.addEventListener("change", function (event) {
-    var select = event.target;
-    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
-      select.form.requestSubmit();
-    }
+    var field = event.target;
+    if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.requestSubmit();
   });
 })();
