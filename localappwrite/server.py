@@ -142,6 +142,7 @@ class Handler(BaseHTTPRequestHandler):
         """A request Python's parser refuses (bad request line, header too long, bad version): Appwrite's JSON
         error instead of an HTML page, and never a 5xx."""
         self.close_connection = True
+        self.request_version = "HTTP/1.1"  # a refused request line leaves HTTP/0.9, which has no status line
         status = code if 400 <= code < 500 else 400
         body = {"message": message or "Bad request.", "code": status, "type": "general_bad_request",
                 "version": APPWRITE_VERSION}
