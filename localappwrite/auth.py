@@ -1,4 +1,5 @@
-"""Who is calling, in Appwrite's order (AW app/init/resources/request.php `user`, app/controllers/shared/api.php):
+"""Who is calling, in Appwrite's order (AW app/init/resources/request.php `user`, then the API hook every route
+runs, controllers/…/api.php):
 project, then API key or session (cookie `a_session_<project>`, its `_legacy` twin, `X-Appwrite-Session`,
 `X-Fallback-Cookies`), then the route's scope, then a blocked user."""
 

@@ -25,7 +25,7 @@ def _regexp(pattern: str, value: Any) -> bool:
 
 
 class Database:
-    """One SQLite connection shared by every thread, serialised by a lock.
+    """One SQLite connection used by every thread, serialised by a lock.
 
     A single connection is what makes `:memory:` work across threads, and serialising writes means
     concurrent clients never see "database is locked".

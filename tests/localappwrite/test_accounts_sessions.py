@@ -124,7 +124,7 @@ def test_blocked_user_cannot_log_in_and_existing_sessions_stop_working(
     assert e.value.message == "The current user has been blocked."
     with pytest.raises(AppwriteException) as e:
         mine.get()
-    # Appwrite checks the caller's status after the scope (app/controllers/shared/api.php, step 10).
+    # Appwrite checks the caller's status after the scope (its API hook, controllers/…/api.php, step 10).
     assert (e.value.code, e.value.type) == (403, "user_blocked")
     Users(admin_client).update_status(person.id, True)
     assert mine.get().id == person.id
@@ -217,7 +217,7 @@ def test_session_user_cannot_call_users_routes(appwrite_server, account_admin, p
     raw = RawApi(appwrite_server, session=login(account_admin, person).secret)
     r = raw.get("/users")
     assert r.status_code == 401 and r.json()["type"] == "general_unauthorized_scope"
-    # Appwrite names a signed-in caller by e-mail (app/controllers/shared/api.php, step 9).
+    # Appwrite names a signed-in caller by e-mail (the API hook every route runs, controllers/…/api.php, step 9).
     assert r.json()["message"] == f'{person.email} (role: users) missing scopes (["users.read"])'
 
 
