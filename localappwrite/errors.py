@@ -114,13 +114,13 @@ def general_service_disabled() -> AppwriteError:
 # -- users, teams, account -------------------------------------------------------------------------------
 
 
-def user_not_found() -> AppwriteError:
-    return AppwriteError(404, "user_not_found", "User with the requested ID could not be found.")
+def user_not_found(message: str = "User with the requested ID could not be found.") -> AppwriteError:
+    return AppwriteError(404, "user_not_found", message)
 
 
-def user_already_exists() -> AppwriteError:
-    return AppwriteError(409, "user_already_exists",
-                         "A user with the same id, email, or phone already exists in this project.")
+def user_already_exists(message: str = "A user with the same id, email, or phone already exists in this project.",
+                        ) -> AppwriteError:
+    return AppwriteError(409, "user_already_exists", message)
 
 
 def user_invalid_credentials() -> AppwriteError:

@@ -17,9 +17,15 @@ from .errors import param_invalid, param_missing
 
 MISSING: Any = object()
 
-ID_RULE = ("Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and "
-           "underscore. Can't start with a special char")
+def key_rule(max_len: int = 36) -> str:
+    """utopia-php/database's Key validator (UID and CustomId are Keys of 36)."""
+    return (f"Parameter must contain at most {max_len} chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and "
+            "underscore. Can't start with a special char")
+
+
+ID_RULE = key_rule()
 _ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}$")
+_KEY_CHARS = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _PHONE = re.compile(r"^\+[1-9]\d{5,14}$")
@@ -131,10 +137,11 @@ class Params:
         return value
 
     def password(self, name: str = "password", default: Any = MISSING) -> Any:
+        """AW Auth/Validator/Password (and PasswordStrength's default policy): 8 to 256 bytes."""
         value = self.raw(name, default)
         if value is default and default is not MISSING:
             return value
-        if not isinstance(value, str) or not 8 <= len(value) <= 256 or has_lone_surrogate(value):
+        if not isinstance(value, str) or has_lone_surrogate(value) or not 8 <= len(value.encode()) <= 256:
             raise param_invalid(name, "Password must be between 8 and 256 characters long.")
         return value
 
@@ -152,6 +159,23 @@ class Params:
             raise param_invalid(name, f"Value must a valid array no longer than {max_items} items and "
                                       + text_rule(max_len, min_len))
         return list(value)
+
+    def keys(self, name: str, max_len: int, default: Any = MISSING) -> Any:
+        """utopia's ArrayList(Key(max_len), 100), as Appwrite declares team roles."""
+        value = self.raw(name, default)
+        if value is default and default is not MISSING:
+            return value
+        if isinstance(value, dict):
+            value = list(value.values())
+        ok = isinstance(value, list) and len(value) <= 100 and all(
+            isinstance(v, str) and 0 < len(v) <= max_len and _KEY_CHARS.match(v) for v in value)
+        if not ok:
+            raise param_invalid(name, "Value must a valid array no longer than 100 items and " + key_rule(max_len))
+        return list(value)
+
+    def present(self, name: str) -> bool:
+        """Sent with a value: utopia validates every param the request carries, even `""` (JSON null is unset)."""
+        return self.values.get(name) is not None
 
     def queries(self, name: str = "queries") -> list[str]:
         """The `queries` param: ArrayList(Text(4096), 100)."""

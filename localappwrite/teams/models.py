@@ -13,7 +13,14 @@ import sqlite3
 
 from .. import datetimes
 from .. import queries as Q
-from ..errors import membership_already_confirmed, membership_not_found, team_already_exists, team_not_found
+from ..errors import (
+    membership_already_confirmed,
+    membership_not_found,
+    team_already_exists,
+    team_not_found,
+    user_already_exists,
+    user_not_found,
+)
 from ..params import unique_id
 from ..storage import Database, create_fulltext
 from ..users import models as users
@@ -146,11 +153,17 @@ def add_member(conn: sqlite3.Connection, team_id: str, user_id: str | None, emai
     creates the user, as Appwrite does."""
     get(conn, team_id)
     if user_id:
-        user = users.get(conn, user_id)
+        user = users.find(conn, user_id)
+        if user is None:
+            raise user_not_found("User with given userId doesn't exist.")
+        if (email and (user["email"] or "") != email) or (phone and (user["phone"] or "") != phone):
+            raise user_already_exists(f"Given userId and {'email' if email else 'phone'} doesn't match")
     else:
         user = users.by_email(conn, email) if email else users.by_phone(conn, phone or "")
+        if user is not None and email and phone and (user["phone"] or "") != phone:
+            raise user_already_exists("Given email and phone doesn't match")
         if user is None:
-            user = users.create(conn, unique_id(), email, phone, None, name)
+            user = users.create(conn, unique_id(), email, phone, None, name or email or "")
     now = datetimes.now_stored()
     existing = conn.execute("SELECT confirm, id FROM aw_memberships WHERE team_id = ? AND user_id = ?",
                             (team_id, user["id"])).fetchone()

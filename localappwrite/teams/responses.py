@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import datetimes
 from ..errors import general_argument_invalid, user_unauthorized
-from ..params import Params, path_id
+from ..params import MISSING, Params, path_id
 from ..routing import Request
 from ..storage import Database
 from ..users import models as users
@@ -40,8 +40,9 @@ def membership_json(row: sqlite3.Row, user: sqlite3.Row | None, team: sqlite3.Ro
     }
 
 
-def _roles(p: Params, default: Any = None) -> list[str]:
-    return list(dict.fromkeys(p.strings("roles", 100, 81, default, min_len=1)))
+def _roles(p: Params, max_len: int = 81, default: Any = MISSING) -> list[str]:
+    """Memberships: ArrayList(Key(81)); a new team's roles: ArrayList(Key()) (AW Teams/Http/…)."""
+    return list(dict.fromkeys(p.keys("roles", max_len, default)))
 
 
 class TeamsResponses:
@@ -64,7 +65,7 @@ class TeamsResponses:
         p = req.params
         team_id = p.custom_id("teamId")
         name = p.text("name", 128, min_len=1)
-        roles = _roles(p, ["owner"])
+        roles = _roles(p, 36, ["owner"])
         with self.db.write() as conn:
             return 201, team_json(models.create(conn, team_id, name, None if req.is_key else req.user_id, roles))
 
@@ -95,8 +96,10 @@ class TeamsResponses:
         p = req.params
         team_id = path_id(req.path_params["teamId"], "teamId")
         roles = _roles(p)
+        # Optional params with "" defaults: utopia validates what is sent, and an empty value is "not given"
+        # only to the action (AW Memberships/Create.php).
         email = p.email() if p.get("email") not in (None, "") else None
-        user_id = p.custom_id("userId", allow_unique=False) if p.get("userId") not in (None, "") else None
+        user_id = path_id(p.get("userId"), "userId") if p.get("userId") not in (None, "") else None
         phone = p.phone() if p.get("phone") not in (None, "") else None
         name = p.text("name", 128, "")
         p.text("url", 2048, "")

@@ -51,8 +51,8 @@ class UsersResponses:
     def create(self, req: Request) -> Answer:
         p = req.params
         user_id = p.custom_id("userId")
-        email = p.email() if p.get("email") not in (None, "") else None
-        phone = p.phone() if p.get("phone") not in (None, "") else None
+        email = p.email() if p.present("email") else None  # Nullable(Email): "" is refused, null is none
+        phone = p.phone() if p.present("phone") else None
         password = p.password("password", None)
         name = p.text("name", 128, "")
         with self.db.write() as conn:
