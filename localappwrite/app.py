@@ -1,5 +1,5 @@
 """The app: one database, the routers of every API area combined, and the dispatch of a parsed request
-(route, authentication, handler). The HTTP layer (`http`) feeds it requests and writes its answers."""
+(route, authentication, handler). The HTTP layer (`server`) feeds it requests and writes its answers."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .routing import Request, Router
 from .storage import Database
 from .teams import models as teams_models
 from .teams.routes import router as teams_router
+from .upgrade import upgrade
 from .users import models as users_models
 from .users.routes import router as users_router
 
@@ -53,6 +54,7 @@ def build_app(data: str, project_id: str, api_key: str, latency_ms: int = 0, fau
     users_models.install(db)  # first: the teams' and sessions' triggers watch its table
     teams_models.install(db)
     account_models.install(db)
+    upgrade(db)  # a file of an older localappwrite: its accounts move into the tables above
     sessions = account_models.Sessions(db)
     router = Router()
     for area in (health_router(), databases_router(db), users_router(db), teams_router(db),
