@@ -203,6 +203,15 @@ def column_type_invalid(fam: Words, message: str) -> AppwriteError:
     return AppwriteError(400, f"{fam.column}_type_invalid", message)
 
 
+def attribute_type_invalid(message: str) -> AppwriteError:
+    """Increment/decrement of a column that is no number: `attribute_type_invalid` in both families."""
+    return AppwriteError(400, "attribute_type_invalid", message)
+
+
+def column_limit_exceeded(fam: Words, message: str) -> AppwriteError:
+    return AppwriteError(400, f"{fam.column}_limit_exceeded", message)
+
+
 def column_value_invalid(fam: Words, message: str) -> AppwriteError:
     return AppwriteError(400, f"{fam.column}_value_invalid", message)
 

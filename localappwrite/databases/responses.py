@@ -12,6 +12,7 @@ from ..errors import (
     column_default_unsupported,
     column_type_invalid,
     column_value_invalid,
+    general_argument_invalid,
     general_route_not_found,
     param_invalid,
     param_missing,
@@ -481,8 +482,10 @@ class DatabasesResponses:
     def _step(self, req: Request, fam: Family, sign: int) -> Answer:
         p = req.params
         value = p.get("value", 1)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise param_invalid("value", "Value must be a valid number greater than 0")
+        if isinstance(value, bool) or not isinstance(value, int | float):  # utopia's Numeric validator
+            raise param_invalid("value", "Value must be a valid number")
+        if value <= 0:  # utopia-php/database increaseDocumentAttribute's InvalidArgumentException
+            raise general_argument_invalid("Value must be numeric and greater than 0")
         limit_name = "max" if sign > 0 else "min"
         limit = p.get(limit_name)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | float)):

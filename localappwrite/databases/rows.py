@@ -10,9 +10,9 @@ from typing import Any
 from .. import datetimes
 from .. import queries as Q
 from ..errors import (
+    attribute_type_invalid,
+    column_limit_exceeded,
     column_not_found,
-    column_type_invalid,
-    column_value_invalid,
     param_invalid,
     row_already_exists,
     row_invalid_structure,
@@ -151,19 +151,25 @@ def delete_rows(conn: sqlite3.Connection, table: Table, rows: list[sqlite3.Row])
         conn.execute(f"DELETE FROM {table.sql} WHERE _seq = ?", (r["_seq"],))
 
 
+def _php_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def step(conn: sqlite3.Connection, table: Table, fam: Family, row_id: str, key: str, delta: float,
          limit: float | None) -> sqlite3.Row:
-    """Increments (delta > 0) or decrements a numeric column, refusing to pass `limit`."""
+    """Increments (delta > 0) or decrements a numeric column, refusing to pass `limit`, with the errors of
+    AW Documents/Attribute/Increment.php over utopia's increaseDocumentAttribute."""
+    api = "tablesDB" if fam.row == "row" else "databases"
     col = table.columns.get(key)
-    if col is None:
-        raise column_not_found(fam, key)
+    old = fetch(conn, table, row_id)
+    if col is None or old is None:  # utopia's NotFoundException, for the attribute or the document alike
+        raise column_not_found(fam, "%s")  # Appwrite passes no id to the message
     if col.kind not in ("integer", "double") or col.array:
-        raise column_type_invalid(fam, f"{fam.column_title} must be an integer or float")
-    old = get(conn, table, fam, row_id)
+        raise attribute_type_invalid(f'{api} "{key}" is not a number')
     new = (old["c_" + col.key] or 0) + delta
     if col.kind == "integer" and isinstance(new, float):
         raise param_invalid("value", "Value must be a valid integer")
     if limit is not None and (new > limit if delta > 0 else new < limit):
-        raise column_value_invalid(
-            fam, f"{fam.column_title} value exceeds the {'maximum' if delta > 0 else 'minimum'} limit")
+        edge = "maximum" if delta > 0 else "minimum"
+        raise column_limit_exceeded(fam, f'{api} "{key}" has reached the {edge} value of {_php_number(limit)}')
     return update(conn, table, fam, old, {col.key: new}, None)
