@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import APPWRITE_VERSION
+from . import health
 from .account import models as account_models
 from .account.routes import router as account_router
 from .auth import Keys, authenticate
@@ -20,12 +20,6 @@ from .teams.routes import router as teams_router
 from .upgrade import upgrade
 from .users import models as users_models
 from .users.routes import router as users_router
-
-
-def health_router() -> Router:
-    routes = Router()
-    routes.add("GET", "/v1/health/version", lambda req: (200, {"version": APPWRITE_VERSION}), scopes="public")
-    return routes
 
 
 @dataclass
@@ -57,7 +51,7 @@ def build_app(data: str, project_id: str, api_key: str, latency_ms: int = 0, fau
     upgrade(db)  # a file of an older localappwrite: its accounts move into the tables above
     sessions = account_models.Sessions(db)
     router = Router()
-    for area in (health_router(), databases_router(db), users_router(db), teams_router(db),
+    for area in (health.router(), databases_router(db), users_router(db), teams_router(db),
                  account_router(db, sessions, project_id)):
         router.include(area)
     return App(project_id=project_id, keys=Keys(api_key, dict(scoped_keys or {})), db=db, sessions=sessions,
