@@ -19,6 +19,7 @@ from typing import Any
 from . import datetimes
 from .errors import AppwriteError, database_query_order_null, general_argument_invalid, general_cursor_not_found
 from .errors import general_query_invalid as query_invalid
+from .params import has_lone_surrogate
 
 MAX_VALUES = 500
 MAX_DEPTH = 3
@@ -103,6 +104,9 @@ def parse(raw: list[str]) -> list[Q]:
             raise query_invalid("Invalid query: Maximum stack depth exceeded") from e
         except ValueError as e:
             raise query_invalid("Invalid query: Syntax error") from e
+        if "\\u" in text and has_lone_surrogate(json.dumps(obj, ensure_ascii=False)):
+            # PHP's json_decode refuses it (UDB Query::parse passes on the JsonException's message)
+            raise query_invalid("Invalid query: Single unpaired UTF-16 surrogate in unicode escape")
         out.append(_parse_obj(obj, 0))
     return out
 

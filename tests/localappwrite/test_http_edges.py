@@ -112,6 +112,18 @@ def send_raw(server, data: bytes) -> tuple[bytes, bytes]:
     return head, body
 
 
+def test_a_lone_surrogate_in_a_query_is_the_query_parsers_400(raw_admin, tables_db, database_id, new_id):
+    query = '{"method": "equal", "attribute": "name", "values": ["\\ud800"]}'
+    users = raw_admin.get("/users", params={"queries[0]": query})
+    assert users.status_code == 400 and users.json()["message"] == (
+        "Invalid `queries` param: Invalid query: Single unpaired UTF-16 surrogate in unicode escape")
+    table = new_id("t")
+    tables_db.create_table(database_id, table, "T")
+    tables_db.create_varchar_column(database_id, table, "name", 64, False)
+    rows = raw_admin.get(f"/tablesdb/{database_id}/tables/{table}/rows", params={"queries[0]": query})
+    assert (rows.status_code, rows.json()["type"]) == (400, "general_query_invalid")
+
+
 def test_a_body_over_the_limit_is_a_400_before_it_is_read(appwrite_server):
     head, body = send_raw(appwrite_server, b"POST /v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                                            b"Content-Length: 22000000\r\n\r\n{")
