@@ -8,6 +8,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from dashboard.appwrite import ids
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Real environment variables win over the file.
@@ -74,8 +76,7 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 
 def _env_appwrite_id(name: str, default: str) -> str:
     value = _env_str(name, default) or default
-    # Appwrite IDs: up to 36 of a-z, A-Z, 0-9, period, hyphen, underscore; no leading special char.
-    if len(value) > 36 or not value[0].isalnum() or not all(c.isalnum() or c in "._-" for c in value):
+    if not ids.is_appwrite_id(value):
         raise ImproperlyConfigured(f"{name} is not a valid Appwrite ID: {value!r}")
     return value
 

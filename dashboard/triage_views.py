@@ -4,7 +4,6 @@ the CSV export of a filtered list, and the overview page."""
 from __future__ import annotations
 
 import csv
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -23,11 +22,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import agent_required
-from dashboard.appwrite import bulk, counting, errors, queries, records, stats
+from dashboard.appwrite import bulk, counting, errors, ids, queries, records, stats
 from dashboard.pages import LAST_GOOD_SECONDS, Filters, describe_problem, last_good_key, parse_filters, wants_fragment
 
-# Appwrite row ids, as the URL converter accepts them.
-ROW_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
 # A bulk close works through the matching sessions in pages; one request handles at most this many
 # pages or this many seconds, then answers with its progress and continues in the next request.
 CLOSE_PAGE_SIZE = 100
@@ -162,7 +159,7 @@ class RowIdsField(forms.Field):
                 f"Select at most {bulk.MAX_SELECTED} sessions, or use “select all matching this filter”."
             )
         for row_id in value:
-            if not ROW_ID.fullmatch(row_id):
+            if not ids.is_appwrite_id(row_id):
                 raise forms.ValidationError("That selection contains something that is not a session.")
 
 

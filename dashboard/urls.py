@@ -3,12 +3,13 @@
 from django.urls import path, register_converter
 
 from dashboard import session_views, signin, triage_views, views
+from dashboard.appwrite import ids
 
 
 class RowIdConverter:
-    """Appwrite IDs: up to 36 of a-z, A-Z, 0-9, period, hyphen, underscore; no special char first."""
+    """A row's Appwrite ID (dashboard/appwrite/ids.py)."""
 
-    regex = "[A-Za-z0-9][A-Za-z0-9._-]{0,35}"
+    regex = ids.ID_PATTERN
 
     def to_python(self, value: str) -> str:
         return value
