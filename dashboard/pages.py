@@ -110,8 +110,9 @@ def last_good_key(page: str, *parts: object) -> str:
 
 
 def safe_next(request: HttpRequest) -> str:
-    """Where a plain form post goes back to: its `next` field, when that stays on this site."""
-    target = request.POST.get("next", "")
+    """Where to go back to: the request's `next` (a form field, else in the URL) when it stays on this
+    site; else the list."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return "/"

@@ -13,13 +13,13 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access import end_agent_session, signed_in_agent, start_agent_session
 from dashboard.appwrite import agents, errors
+from dashboard.pages import safe_next
 
 logger = logging.getLogger(__name__)
 
@@ -77,15 +77,6 @@ def _count_failure(keys: list[str]) -> None:
             cache.set(key, 1, FAILURE_WINDOW_SECONDS)
 
 
-def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
-
-
 @sensitive_variables("password")
 def _attempt(request: HttpRequest, email: str, password: str) -> tuple[agents.Agent | None, str, int]:
     """Tries one sign-in: the agent, or the problem to show and the status to answer with."""
@@ -112,7 +103,7 @@ def _attempt(request: HttpRequest, email: str, password: str) -> tuple[agents.Ag
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    next_url = _next_url(request)
+    next_url = safe_next(request)
     if request.method != "POST":
         if signed_in_agent(request) is not None:
             return HttpResponseRedirect(next_url)
