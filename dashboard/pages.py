@@ -3,13 +3,15 @@ decision for htmx, the words for an Appwrite failure, where the last good data w
 down, and where a plain form post returns."""
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from dashboard.appwrite import errors, queries, shared
 
@@ -64,10 +66,24 @@ class Filters:
             "started_to": self.started_to.isoformat() if self.started_to else "",
         }
 
+    def query_string(self, **changes: str) -> str:
+        """The filter as a query string, '' or '?…', without the cursor. `changes` replace values (an empty
+        one removes it, `cursor=…` adds a cursor); empty values and the default sort are left out."""
+        values = {**self.query_values(), **changes}
+        if values["sort"] == queries.DEFAULT_SORT:
+            values["sort"] = ""
+        query = urlencode({name: value for name, value in values.items() if value})
+        return f"?{query}" if query else ""
 
-def parse_filters(request: HttpRequest) -> Filters:
-    """Query parameters of the list; a bad value falls back to its default instead of failing."""
-    form = SessionFilterForm(request.GET)
+    def list_url(self, **changes: str) -> str:
+        """The list showing this filter (with `changes`), from its first page."""
+        return "/" + self.query_string(**changes)
+
+
+def parse_filters(query: Mapping[str, Any]) -> Filters:
+    """The list filter in query values (a request's GET, a kept run's values); a bad value falls back to
+    its default instead of failing."""
+    form = SessionFilterForm(query)
     form.is_valid()
     data = form.cleaned_data
     cursor = data.get("cursor") or None

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,14 @@ from django.views.decorators.http import require_GET, require_POST
 from dashboard import colours, labels, undo
 from dashboard.access import agent_required
 from dashboard.appwrite import chat_sessions, counting, errors, queries, records, status_changes, transcripts, transport
-from dashboard.pages import LAST_GOOD_SECONDS, describe_problem, last_good_key, safe_next, wants_fragment
+from dashboard.pages import (
+    LAST_GOOD_SECONDS,
+    describe_problem,
+    last_good_key,
+    parse_filters,
+    safe_next,
+    wants_fragment,
+)
 
 # The status each action sets.
 ACTIONS = {"close": "closed", "reopen": "active", "take": "agent_assigned"}
@@ -74,13 +82,15 @@ def _answer(
             message_count = counting.message_counts([session.session_id]).get(session.session_id)
         except errors.AppwriteError:
             pass
+    back = safe_next(request)
     context = {
         "panel": panel,
         "session": session,
         "message_count": message_count,
         "now": timezone.now(),
-        "list_url": safe_next(request),
-        "back_url": safe_next(request),
+        "filters": parse_filters(QueryDict(urlsplit(back).query)),  # the list the row came from, for its chips
+        "list_url": back,
+        "back_url": back,
         "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
         "row_problem": problem,
         "announcement": problem or done,

@@ -18,7 +18,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import agent_required
@@ -52,18 +51,6 @@ EXPORT_COLUMNS = [
 
 def _export_limit() -> int:
     return settings.DASHBOARD_EXPORT_MAX_ROWS
-
-
-def _filter_query(filters: Filters) -> str:
-    """The filter as a query string ('' or '?…'), without the cursor."""
-    values = {key: value for key, value in filters.query_values().items() if value}
-    if values.get("sort") == queries.DEFAULT_SORT:
-        del values["sort"]
-    return "?" + urlencode(values) if values else ""
-
-
-def _list_url(filters: Filters) -> str:
-    return "/" + _filter_query(filters)
 
 
 def _selection(filters: Filters, *, idle_minutes: int | None = None) -> queries.Selection:
@@ -113,15 +100,9 @@ class CloseRun:
                     self.failures.append([outcome.row_id, outcome.session_id, outcome.reason])
 
     def selection(self) -> queries.Selection:
-        filters = _filters_from_values(self.filters)
+        filters = parse_filters(self.filters)
         created = datetime.fromisoformat(self.created_before) if self.created_before else None
         return replace(_selection(filters, idle_minutes=self.idle_minutes), created_before=created)
-
-
-def _filters_from_values(values: dict[str, str]) -> Filters:
-    request = HttpRequest()
-    request.GET.update(values)  # through the same form as the list, so the same checks apply
-    return parse_filters(request)
 
 
 def _advance(run: CloseRun) -> str:
@@ -179,8 +160,8 @@ def _panel(request: HttpRequest, panel: str, context: dict) -> HttpResponse:
 
 
 def _run_response(request: HttpRequest, panel: str, run: CloseRun, problem: str = "") -> HttpResponse:
-    filters = _filters_from_values(run.filters)
-    context = {"state": "run", "run": run, "problem": problem, "filters": filters, "list_url": _list_url(filters)}
+    filters = parse_filters(run.filters)
+    context = {"state": "run", "run": run, "problem": problem, "filters": filters, "list_url": filters.list_url()}
     context["run_action"] = reverse("bulk_close" if panel == "bulk-panel" else "close_idle")
     response = _panel(request, panel, context)
     if run.done or run.stopped:
@@ -207,8 +188,8 @@ def bulk_close(request: HttpRequest) -> HttpResponse:
     if request.POST.get("progress"):
         return _continue(request, "bulk-panel")
     form = BulkCloseForm(request.POST)
-    filters = parse_filters(request)
-    context = {"filters": filters, "list_url": _list_url(filters)}
+    filters = parse_filters(request.GET)
+    context = {"filters": filters, "list_url": filters.list_url()}
     if not form.is_valid():
         problem = " ".join(form.errors.get("selected", [])) or "That request could not be read."
         return _panel(request, "bulk-panel", {**context, "state": "error", "problem": problem})
@@ -241,7 +222,7 @@ def bulk_close(request: HttpRequest) -> HttpResponse:
 @agent_required
 def matching_count(request: HttpRequest) -> HttpResponse:
     """The "select all N matching this filter" control, with N counted now."""
-    filters = parse_filters(request)
+    filters = parse_filters(request.GET)
     try:
         count = counting.count_matching(filters.status, filters.q, filters.narrowing)
     except errors.AppwriteError:
@@ -266,10 +247,10 @@ class IdleCloseForm(BulkCloseForm):
 @agent_required
 def close_idle(request: HttpRequest) -> HttpResponse:
     """GET previews how many sessions of the filter are idle for more than N minutes; POST closes them."""
-    filters = parse_filters(request)
+    filters = parse_filters(request.GET)
     data = request.POST if request.method == "POST" else request.GET
     form = IdleCloseForm(data)
-    context = {"filters": filters, "list_url": _list_url(filters), "form": form}
+    context = {"filters": filters, "list_url": filters.list_url(), "form": form}
     if request.method == "POST" and data.get("progress"):
         return _continue(request, "idle-panel")
     if not form.is_valid():
@@ -356,7 +337,7 @@ def _export_lines(pages: Iterator[list[records.ChatSession]], first: list[record
 @agent_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV, every page, streamed; a marked last line when it is cut short."""
-    filters = parse_filters(request)
+    filters = parse_filters(request.GET)
     pages = bulk.iter_matching_pages(filters.status, filters.q, filters.narrowing)
     try:
         first = next(pages, None)

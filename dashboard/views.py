@@ -121,7 +121,7 @@ def _tabs(filters: Filters, counts: counting.StatusCounts | None) -> list[dict]:
 @require_GET
 @agent_required
 def session_list(request: HttpRequest) -> HttpResponse:
-    filters = parse_filters(request)
+    filters = parse_filters(request.GET)
     rows = _Rows(request, filters)
     data, problem = _load_list(filters, rows)
     now = timezone.now()

@@ -2,11 +2,8 @@
 and the theme colours in dashboard/colours.py: they are only registered here. What stays here needs the
 template itself: a record's method called with an argument, and URLs built from the page's context."""
 
-from urllib.parse import parse_qsl, urlsplit
-
 from django import template
 from django.conf import settings
-from django.utils.http import urlencode
 
 from dashboard import colours, labels, undo
 
@@ -36,13 +33,7 @@ def is_idle(session, idle_minutes: int) -> bool:
 @register.simple_tag(takes_context=True)
 def list_url(context, **changes) -> str:
     """The current list URL with some query parameters changed (empty value = removed); resets the cursor."""
-    filters = context["filters"]
-    values = {**filters.query_values(), "cursor": ""}
-    values.update(changes)
-    if values["sort"] == "last_seen_desc":
-        values["sort"] = ""
-    query = urlencode({key: value for key, value in values.items() if value})
-    return f"?{query}" if query else "/"
+    return context["filters"].query_string(**changes) or "/"
 
 
 # -- Session detail, transcript and status changes ---------------------------------------
@@ -64,15 +55,7 @@ def chip_url(context, session, key: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         return ""
     filters = context.get("filters")
-    if filters is not None and hasattr(filters, "query_values"):
-        values = filters.query_values()
-    else:  # a row rendered on its own (after a status change): the list it came from
-        values = dict(parse_qsl(urlsplit(str(context.get("list_url") or "/")).query))
-    values.pop("cursor", None)
-    values[key] = value
-    if values.get("sort") == "last_seen_desc":
-        values["sort"] = ""
-    return "/?" + urlencode({name: text for name, text in values.items() if text})
+    return filters.list_url(**{key: value}) if filters is not None else ""
 
 
 @register.filter
@@ -85,12 +68,7 @@ def filter_param(filters, name: str) -> str:
 def filter_query(context) -> str:
     """The current filter as a query string ('' or '?…'), without the cursor: for actions and the export."""
     filters = context.get("filters")
-    if filters is None:
-        return ""
-    values = {name: value for name, value in filters.query_values().items() if value}
-    if values.get("sort") == "last_seen_desc":
-        del values["sort"]
-    return "?" + urlencode(values) if values else ""
+    return filters.query_string() if filters is not None else ""
 
 
 @register.simple_tag
