@@ -14,10 +14,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.appwrite import agents, errors
+from dashboard.pages import vary_on_htmx
 
 logger = logging.getLogger(__name__)
 
@@ -127,22 +128,17 @@ def _rechecked(request: HttpRequest, stored: dict) -> agents.Agent | None:
 def redirect_to_sign_in(request: HttpRequest) -> HttpResponse:
     """To the sign-in page, coming back here afterwards. htmx requests get `HX-Redirect` on a 401,
     which htmx follows as a full page load and never swaps into the page."""
-    htmx = bool(request.headers.get("HX-Request"))
-    if htmx:
-        back = request.htmx.current_url_abs_path if hasattr(request, "htmx") else None
+    if request.htmx:
+        back = request.htmx.current_url_abs_path
     else:
         back = request.get_full_path() if request.method in ("GET", "HEAD") else None
     if not back or not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or back == "/":
         target = settings.LOGIN_URL
     else:
         target = f"{settings.LOGIN_URL}?{urlencode({'next': back})}"
-    if htmx:
-        response = HttpResponse(status=401)
-        response["HX-Redirect"] = target
-    else:
-        response = HttpResponseRedirect(target)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    if request.htmx:
+        return vary_on_htmx(HttpResponseClientRedirect(target, status=401))
+    return vary_on_htmx(HttpResponseRedirect(target))
 
 
 def agent_required(view: View) -> View:

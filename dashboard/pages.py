@@ -1,16 +1,21 @@
-"""What the dashboard's pages share: the list filter as it travels in URLs, the page-or-fragment
-decision for htmx, the words for an Appwrite failure, where the last good data waits while Appwrite is
-down, and where a plain form post returns."""
+"""What the dashboard's pages share: the list filter as it travels in URLs, how a page answers htmx (the
+whole page or one partial of it, with Vary: HX-Request), the words for an Appwrite failure, where the last
+good data waits while Appwrite is down, and where a plain form post returns."""
+
+from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from dashboard.appwrite import errors, queries, shared
@@ -100,9 +105,34 @@ def parse_filters(query: Mapping[str, Any]) -> Filters:
     )
 
 
+# -- Answering htmx -----------------------------------------------------------------------
+
+Answer = TypeVar("Answer", bound=HttpResponseBase)
+
+
 def wants_fragment(request: HttpRequest) -> bool:
-    """Only the rows region for htmx's own requests; boosts and history restores need the page."""
+    """Only a partial for htmx's own requests; a boosted link and a history restore need the whole page."""
     return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+
+
+def vary_on_htmx(response: Answer) -> Answer:
+    """Marks an answer that depends on whether htmx asked, so that no cache hands one to the other."""
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, partial: str = "", status: int = 200
+) -> HttpResponse:
+    """`template` as the whole page, or only its `partial` when htmx itself asks (wants_fragment); without
+    a partial, the whole page whoever asks."""
+    name = f"{template}#{partial}" if partial and wants_fragment(request) else template
+    return vary_on_htmx(render(request, name, context, status=status))
+
+
+def render_fragment(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A template (or `page.html#partial`) meant for htmx alone: its view answers plain requests otherwise."""
+    return vary_on_htmx(render(request, template, context))
 
 
 def describe_problem(error: errors.AppwriteError) -> str:

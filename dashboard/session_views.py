@@ -12,11 +12,10 @@ from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
 
 from dashboard import colours, labels, undo
 from dashboard.access import agent_required
@@ -26,7 +25,10 @@ from dashboard.pages import (
     describe_problem,
     last_good_key,
     parse_filters,
+    render_fragment,
+    render_page,
     safe_next,
+    vary_on_htmx,
     wants_fragment,
 )
 
@@ -40,6 +42,7 @@ FOLD_LINES = 8
 # sessionId never changes, so the live transcript need not read the session on every poll; it reads it again
 # this often to notice a session that was deleted while its page is open.
 SESSION_ID_SECONDS = 60
+DETAIL = "dashboard/session_detail.html"
 # What of a session's page is kept to show while Appwrite is down (pages.last_good_key).
 LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "live_after", "meta_items", "theme_items")
 
@@ -66,14 +69,12 @@ def _answer(
             messages.error(request, problem)
         elif done:
             messages.success(request, done)
-        return HttpResponseRedirect(safe_next(request))
+        return vary_on_htmx(HttpResponseRedirect(safe_next(request)))
 
     if session is None:
         # Leave the row as it was and show the error inside it (htmx 2 swaps 200 answers only).
-        response = render(request, "dashboard/sessions.html#row-error", {"problem": problem})
-        response["HX-Retarget"] = f'[id="row-error-{row_id}"]'
-        response["HX-Reswap"] = "innerHTML"
-        return response
+        response = render_fragment(request, "dashboard/sessions.html#row-error", {"problem": problem})
+        return reswap(retarget(response, f'[id="row-error-{row_id}"]'), "innerHTML")
 
     panel = _aims_at_panel(request)
     message_count = None
@@ -95,9 +96,7 @@ def _answer(
         "row_problem": problem,
         "announcement": problem or done,
     }
-    response = render(request, "dashboard/status_changed.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_fragment(request, "dashboard/status_changed.html", context)
 
 
 def _change_status(request: HttpRequest, row_id: str, action: str) -> HttpResponse:
@@ -241,27 +240,19 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
         session = chat_sessions.get_session(row_id)
     except errors.NotFound:
         cache.delete(kept_key)
-        response = render(request, "dashboard/session_detail.html", {**context, "missing": True}, status=404)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        return render_page(request, DETAIL, {**context, "missing": True}, status=404)
     except errors.AppwriteError as error:
         last_good = None if fragment or cursor else cache.get(kept_key)
-        if last_good is not None:  # the page as it was last seen, saying since when
-            context.update(last_good, stale_problem=describe_problem(error))
-            context["idle_for"] = last_good["session"].idle_for(context["now"])
-            response = render(request, "dashboard/session_detail.html", context)
-        else:
-            context["problem"] = describe_problem(error)
-            template = "dashboard/session_detail.html#transcript" if fragment else "dashboard/session_detail.html"
-            response = render(request, template, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        if last_good is None:
+            return render_page(request, DETAIL, {**context, "problem": describe_problem(error)}, partial="transcript")
+        # the page as it was last seen, saying since when
+        context.update(last_good, stale_problem=describe_problem(error))
+        context["idle_for"] = last_good["session"].idle_for(context["now"])
+        return render_page(request, DETAIL, context)
 
     context["session"] = session
     context.update(_transcript_context(session, cursor))
-    if fragment:
-        response = render(request, "dashboard/session_detail.html#transcript", context)
-    else:
+    if not fragment:
         context.update(
             meta_items=_meta_items(session.user_meta_object),
             theme_items=_theme_items(session.theme_object),
@@ -270,9 +261,7 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
         if not cursor and not context["transcript_problem"]:
             kept = {key: context[key] for key in LAST_GOOD_PARTS}
             cache.set(kept_key, {**kept, "stale_at": context["now"]}, LAST_GOOD_SECONDS)
-        response = render(request, "dashboard/session_detail.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, DETAIL, context, partial="transcript")
 
 
 
@@ -289,9 +278,8 @@ def _session_id_of(row_id: str) -> str:
 @agent_required
 def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
     """The live transcript's poll: messages after the last one shown, or 204 when none came."""
-    detail_url = reverse("session_detail", args=[row_id])
     if not wants_fragment(request):
-        return HttpResponseRedirect(detail_url)
+        return vary_on_htmx(HttpResponseRedirect(reverse("session_detail", args=[row_id])))
     after = request.GET.get("after", "")
     after = after if queries.parse_cursor(f"after:{after}") else ""
     context: dict[str, Any] = {"row_id": row_id, "poll_seconds": settings.DASHBOARD_POLL_SECONDS}
@@ -303,13 +291,9 @@ def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
         context.update(live_after=after, live_problem=describe_problem(error))
     else:
         if not new and not request.GET.get("retry"):
-            response = HttpResponse(status=204)
-            patch_vary_headers(response, ["HX-Request"])
-            return response
+            return vary_on_htmx(HttpResponse(status=204))
         context.update(
             message_views=[_message_view(message) for message in new],
             live_after=new[-1].row_id if new else after,
         )
-    response = render(request, "dashboard/session_detail.html#new-messages", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_fragment(request, f"{DETAIL}#new-messages", context)

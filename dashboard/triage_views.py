@@ -14,15 +14,22 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from dashboard.access import agent_required
 from dashboard.appwrite import bulk, counting, errors, ids, queries, records, stats
-from dashboard.pages import LAST_GOOD_SECONDS, Filters, describe_problem, last_good_key, parse_filters, wants_fragment
+from dashboard.pages import (
+    LAST_GOOD_SECONDS,
+    Filters,
+    describe_problem,
+    last_good_key,
+    parse_filters,
+    render_fragment,
+    render_page,
+)
 
 # A bulk close works through the matching sessions in pages; one request handles at most this many
 # pages or this many seconds, then answers with its progress and continues in the next request.
@@ -151,12 +158,8 @@ class BulkCloseForm(forms.Form):
 
 def _panel(request: HttpRequest, panel: str, context: dict) -> HttpResponse:
     """The panel alone for htmx, else the whole close page around it."""
-    fragment = wants_fragment(request)
-    template = f"dashboard/close_sessions.html#{panel}" if fragment else "dashboard/close_sessions.html"
     context = {"panel": panel, "poll_seconds": settings.DASHBOARD_POLL_SECONDS, **context}
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "dashboard/close_sessions.html", context, partial=panel)
 
 
 def _run_response(request: HttpRequest, panel: str, run: CloseRun, problem: str = "") -> HttpResponse:
@@ -165,7 +168,7 @@ def _run_response(request: HttpRequest, panel: str, run: CloseRun, problem: str 
     context["run_action"] = reverse("bulk_close" if panel == "bulk-panel" else "close_idle")
     response = _panel(request, panel, context)
     if run.done or run.stopped:
-        response["HX-Trigger"] = "sessions-closed"
+        trigger_client_event(response, "sessions-closed")  # the list loads its rows afresh
     return response
 
 
@@ -227,13 +230,8 @@ def matching_count(request: HttpRequest) -> HttpResponse:
         count = counting.count_matching(filters.status, filters.q, filters.narrowing)
     except errors.AppwriteError:
         count = None
-    response = render(
-        request,
-        "dashboard/sessions.html#bulk-matching",
-        {"filters": filters, "matching": count, "matching_loaded": True},
-    )
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    context = {"filters": filters, "matching": count, "matching_loaded": True}
+    return render_fragment(request, "dashboard/sessions.html#bulk-matching", context)
 
 
 # -- Close idle sessions ------------------------------------------------------------------
@@ -445,7 +443,4 @@ def overview(request: HttpRequest) -> HttpResponse:
         "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
         "duration_sample_size": stats.DURATION_SAMPLE,
     }
-    template = "dashboard/overview.html#overview" if wants_fragment(request) else "dashboard/overview.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "dashboard/overview.html", context, partial="overview")

@@ -8,10 +8,8 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
@@ -26,6 +24,8 @@ from dashboard.pages import (
     describe_problem,
     last_good_key,
     parse_filters,
+    render_page,
+    vary_on_htmx,
     wants_fragment,
 )
 
@@ -126,27 +126,22 @@ def session_list(request: HttpRequest) -> HttpResponse:
     data, problem = _load_list(filters, rows)
     now = timezone.now()
     version = _rows_version(data, problem, filters, now)
-    fragment = wants_fragment(request)
-    if fragment and request.headers.get("X-Rows-Version") == version:
-        response = HttpResponse(status=204)
-    else:
-        context = {
-            "filters": filters,
-            "data": data,
-            "problem": problem,
-            "now": now,
-            "rows_version": version,
-            "rows_html": rows.for_data(data) if data else "",
-            "tabs": _tabs(filters, data.counts if data else None),
-            "sort_choices": SORT_CHOICES,
-            "list_url": request.get_full_path(),
-            "poll_seconds": settings.DASHBOARD_POLL_SECONDS,
-            "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
-        }
-        template = "dashboard/sessions.html#session-rows" if fragment else "dashboard/sessions.html"
-        response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    if wants_fragment(request) and request.headers.get("X-Rows-Version") == version:
+        return vary_on_htmx(HttpResponse(status=204))  # the live refresh already shows these rows
+    context = {
+        "filters": filters,
+        "data": data,
+        "problem": problem,
+        "now": now,
+        "rows_version": version,
+        "rows_html": rows.for_data(data) if data else "",
+        "tabs": _tabs(filters, data.counts if data else None),
+        "sort_choices": SORT_CHOICES,
+        "list_url": request.get_full_path(),
+        "poll_seconds": settings.DASHBOARD_POLL_SECONDS,
+        "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
+    }
+    return render_page(request, "dashboard/sessions.html", context, partial="session-rows")
 
 
 @require_GET
