@@ -1,17 +1,18 @@
 """What the dashboard's pages share: the list filter as it travels in URLs, how a page answers htmx (the
-whole page or one partial of it, with Vary: HX-Request), the words for an Appwrite failure, where the last
-good data waits while Appwrite is down, and where a plain form post returns."""
+whole page or one partial of it, with Vary: HX-Request), the words for an Appwrite failure, the last good
+data shown while Appwrite is down, and where a plain form post returns."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -19,6 +20,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from dashboard.appwrite import errors, queries, shared
+
+# -- The list filter ----------------------------------------------------------------------
 
 SORT_CHOICES = [
     ("last_seen_desc", "Last seen, newest first"),
@@ -145,14 +148,53 @@ def describe_problem(error: errors.AppwriteError) -> str:
     return "Appwrite is unreachable"
 
 
+# -- The last good data -------------------------------------------------------------------
+
 # The last good data of a page is kept this long, to show while Appwrite is down.
 LAST_GOOD_SECONDS = 24 * 60 * 60
 
+Data = TypeVar("Data")
 
-def last_good_key(page: str, *parts: object) -> str:
-    """Cache key of a page's last good data: per page, per source collection and per `parts` (a filter, a row)."""
+
+def page_key(use: str, page: str, *parts: object) -> str:
+    """Cache key of data a page keeps for `use` ("last-good", "fresh"): per page, per source collection and
+    per `parts` (a filter, a row). The entries are pickles, so the key carries shared.KEY_VERSION too."""
     source = (settings.APPWRITE_DATABASE_ID, settings.APPWRITE_SESSIONS_COLLECTION_ID)
-    return f"last-good-{page}:" + hashlib.sha256(repr((shared.KEY_VERSION, source, parts)).encode()).hexdigest()
+    return f"{use}-{page}:" + hashlib.sha256(repr((shared.KEY_VERSION, source, parts)).encode()).hexdigest()
+
+
+def _itself(data: Data) -> Data:
+    return data
+
+
+def load_or_last_good(
+    load: Callable[[], Data],
+    page: str,
+    *parts: object,
+    keep: Callable[[Data], Data | None] | None = _itself,
+    gone: type[errors.AppwriteError] | tuple[type[errors.AppwriteError], ...] = (),
+) -> tuple[Data | None, str]:
+    """What `load()` reads from Appwrite and ''; or, when Appwrite fails, what the page kept from its last
+    good load (None when nothing) and the words for the failure.
+
+    `keep(data)` is what of a load the page keeps (None: nothing this time); `keep=None` for an answer that
+    is only a part of the page: it keeps nothing and shows nothing kept. An error of `gone` says there is
+    nothing to show any more: what was kept goes too, and the error goes on to the view."""
+    key = page_key("last-good", page, *parts)
+    try:
+        data = load()
+    except gone:
+        cache.delete(key)
+        raise
+    except errors.AppwriteError as error:
+        return (cache.get(key) if keep is not None else None), describe_problem(error)
+    kept = keep(data) if keep is not None else None
+    if kept is not None:
+        cache.set(key, kept, LAST_GOOD_SECONDS)
+    return data, ""
+
+
+# -- Where a plain form post returns ------------------------------------------------------
 
 
 def safe_next(request: HttpRequest) -> str:

@@ -21,9 +21,8 @@ from dashboard import colours, labels, undo
 from dashboard.access import agent_required
 from dashboard.appwrite import chat_sessions, counting, errors, queries, records, status_changes, transcripts, transport
 from dashboard.pages import (
-    LAST_GOOD_SECONDS,
     describe_problem,
-    last_good_key,
+    load_or_last_good,
     parse_filters,
     render_fragment,
     render_page,
@@ -43,7 +42,7 @@ FOLD_LINES = 8
 # this often to notice a session that was deleted while its page is open.
 SESSION_ID_SECONDS = 60
 DETAIL = "dashboard/session_detail.html"
-# What of a session's page is kept to show while Appwrite is down (pages.last_good_key).
+# What of a session's page is kept to show while Appwrite is down (pages.load_or_last_good).
 LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "live_after", "meta_items", "theme_items")
 
 
@@ -222,47 +221,56 @@ def _transcript_context(session: records.ChatSession, cursor: str | None) -> dic
     }
 
 
+def _session_page(row_id: str, cursor: str | None) -> dict[str, Any]:
+    """The session and what its page shows of it; a transcript that failed to load is said on the page."""
+    session = chat_sessions.get_session(row_id)
+    return {
+        "session": session,
+        "meta_items": _meta_items(session.user_meta_object),
+        "theme_items": _theme_items(session.theme_object),
+        **_transcript_context(session, cursor),
+    }
+
+
+def _kept_page(page: dict[str, Any]) -> dict[str, Any] | None:
+    """What of a session's page is shown while Appwrite is down: only a page whose transcript loaded."""
+    if page["transcript_problem"]:
+        return None
+    return {**{key: page[key] for key in LAST_GOOD_PARTS}, "stale_at": timezone.now()}
+
+
 @require_GET
 @agent_required
 def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
-    fragment = wants_fragment(request)  # "Load older/newer" through htmx: only the transcript
+    cursor = _transcript_cursor(request)
+    # The page as it opens is kept and shown while Appwrite is down; "Load older/newer" (through htmx,
+    # only the transcript) shows another part of the transcript.
+    as_opened = not cursor and not wants_fragment(request)
+    now = timezone.now()
     context: dict[str, Any] = {
         "row_id": row_id,
-        "now": timezone.now(),
+        "now": now,
         "poll_seconds": settings.DASHBOARD_POLL_SECONDS,
         "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
         "list_url": reverse("session_list"),
         "back_url": request.get_full_path(),
     }
-    cursor = _transcript_cursor(request)
-    kept_key = last_good_key("detail", row_id)
     try:
-        session = chat_sessions.get_session(row_id)
-    except errors.NotFound:
-        cache.delete(kept_key)
-        return render_page(request, DETAIL, {**context, "missing": True}, status=404)
-    except errors.AppwriteError as error:
-        last_good = None if fragment or cursor else cache.get(kept_key)
-        if last_good is None:
-            return render_page(request, DETAIL, {**context, "problem": describe_problem(error)}, partial="transcript")
-        # the page as it was last seen, saying since when
-        context.update(last_good, stale_problem=describe_problem(error))
-        context["idle_for"] = last_good["session"].idle_for(context["now"])
-        return render_page(request, DETAIL, context)
-
-    context["session"] = session
-    context.update(_transcript_context(session, cursor))
-    if not fragment:
-        context.update(
-            meta_items=_meta_items(session.user_meta_object),
-            theme_items=_theme_items(session.theme_object),
-            idle_for=session.idle_for(context["now"]),
+        page, problem = load_or_last_good(
+            lambda: _session_page(row_id, cursor),
+            "detail",
+            row_id,
+            keep=_kept_page if as_opened else None,
+            gone=errors.NotFound,
         )
-        if not cursor and not context["transcript_problem"]:
-            kept = {key: context[key] for key in LAST_GOOD_PARTS}
-            cache.set(kept_key, {**kept, "stale_at": context["now"]}, LAST_GOOD_SECONDS)
+    except errors.NotFound:
+        return render_page(request, DETAIL, {**context, "missing": True}, status=404)
+    if page is None:
+        return render_page(request, DETAIL, {**context, "problem": problem}, partial="transcript")
+    context.update(page, idle_for=page["session"].idle_for(now))
+    if problem:  # the page as it was last seen, saying since when (its stale_at)
+        context["stale_problem"] = problem
     return render_page(request, DETAIL, context, partial="transcript")
-
 
 
 def _session_id_of(row_id: str) -> str:

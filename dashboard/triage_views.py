@@ -22,10 +22,10 @@ from django_htmx.http import trigger_client_event
 from dashboard.access import agent_required
 from dashboard.appwrite import bulk, counting, errors, ids, queries, records, stats
 from dashboard.pages import (
-    LAST_GOOD_SECONDS,
     Filters,
     describe_problem,
-    last_good_key,
+    load_or_last_good,
+    page_key,
     parse_filters,
     render_fragment,
     render_page,
@@ -416,23 +416,20 @@ def _status_tiles(counts: counting.StatusCounts) -> list[dict]:
     return tiles
 
 
+def _shared_overview() -> stats.Overview:
+    """Every open overview polls; within one refresh interval they all share one load (about 30 requests)."""
+    key = page_key("fresh", "overview", settings.DASHBOARD_IDLE_MINUTES)
+    data = cache.get(key)
+    if data is None:
+        data = stats.load_overview()
+        cache.set(key, data, max(settings.DASHBOARD_POLL_SECONDS - 1, 1))
+    return data
+
+
 @require_GET
 @agent_required
 def overview(request: HttpRequest) -> HttpResponse:
-    source = f"{settings.APPWRITE_DATABASE_ID}:{settings.APPWRITE_SESSIONS_COLLECTION_ID}"
-    cache_key = last_good_key("overview")
-    # Every open overview polls; within one refresh interval they all share one load (about 30 requests).
-    fresh_key = f"fresh-overview:{source}:{settings.DASHBOARD_IDLE_MINUTES}"
-    problem = ""
-    data = cache.get(fresh_key)
-    if data is None:
-        try:
-            data = stats.load_overview()
-        except errors.AppwriteError as error:
-            data, problem = cache.get(cache_key), describe_problem(error)
-        else:
-            cache.set(cache_key, data, LAST_GOOD_SECONDS)
-            cache.set(fresh_key, data, max(settings.DASHBOARD_POLL_SECONDS - 1, 1))
+    data, problem = load_or_last_good(_shared_overview, "overview")
     context = {
         "data": data,
         "problem": problem,

@@ -6,7 +6,6 @@ import re
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,11 +17,10 @@ from dashboard.access import agent_required
 from dashboard.appwrite import counting, errors, health, live, queries, records
 from dashboard.labels import ago
 from dashboard.pages import (
-    LAST_GOOD_SECONDS,
     SORT_CHOICES,
     Filters,
     describe_problem,
-    last_good_key,
+    load_or_last_good,
     parse_filters,
     render_page,
     vary_on_htmx,
@@ -67,23 +65,20 @@ class _Rows:
 
 def _load_list(filters: Filters, rows: _Rows) -> tuple[live.SessionList | None, str]:
     """The list to show and, when Appwrite failed, what went wrong (then the list is the last good one)."""
-    cache_key = last_good_key("list", filters)
-    page_size = settings.DASHBOARD_PAGE_SIZE
-    try:
+
+    def load(cursor: str | None) -> live.SessionList:
+        return live.load_session_list(
+            filters.status, filters.q, filters.sort, cursor, settings.DASHBOARD_PAGE_SIZE, filters.narrowing,
+            while_counting=rows.render_early,
+        )
+
+    def load_from_the_cursor() -> live.SessionList:
         try:
-            data = live.load_session_list(
-                filters.status, filters.q, filters.sort, filters.cursor, page_size, filters.narrowing,
-                while_counting=rows.render_early,
-            )
+            return load(filters.cursor)
         except errors.StaleCursor:
-            data = live.load_session_list(
-                filters.status, filters.q, filters.sort, None, page_size, filters.narrowing,
-                while_counting=rows.render_early,
-            )
-    except errors.AppwriteError as error:
-        return cache.get(cache_key), describe_problem(error)
-    cache.set(cache_key, data, LAST_GOOD_SECONDS)
-    return data, ""
+            return load(None)
+
+    return load_or_last_good(load_from_the_cursor, "list", filters)
 
 
 def _rows_version(data: live.SessionList | None, problem: str, filters: Filters, now) -> str:
