@@ -265,8 +265,9 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
         )
     except errors.NotFound:
         return render_page(request, DETAIL, {**context, "missing": True}, status=404)
-    if page is None:
-        return render_page(request, DETAIL, {**context, "problem": problem}, partial="transcript")
+    if page is None:  # neither the session nor, so, its transcript could be loaded
+        context.update(problem=problem, transcript_problem=problem)
+        return render_page(request, DETAIL, context, partial="transcript")
     context.update(page, idle_for=page["session"].idle_for(now))
     if problem:  # the page as it was last seen, saying since when (its stale_at)
         context["stale_problem"] = problem

@@ -193,6 +193,15 @@ def test_with_appwrite_down_the_detail_page_says_so_instead_of_showing_nothing(c
     assert "No messages" not in html
 
 
+def test_with_appwrite_down_paging_through_htmx_says_so_in_the_transcript(client, unreachable_appwrite):
+    response = client.get("/sessions/s_1/?messages=before:m_1", headers=HTMX)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="transcript"')
+    assert "Appwrite is unreachable" in html and "No messages" not in html
+
+
 def test_with_appwrite_down_the_live_transcript_says_so_and_retries(client, chat, settings):
     settings.APPWRITE_ENDPOINT = "http://127.0.0.1:9/v1"
 
