@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
@@ -138,16 +137,9 @@ def take_session(request: HttpRequest, row_id: str) -> HttpResponse:
 @agent_required
 def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
     """Puts back the status an action replaced, as told by the signed token of that action."""
-    try:
-        change = signing.loads(request.POST.get("token", ""), salt=undo.UNDO_SALT, max_age=undo.UNDO_SECONDS)
-    except signing.SignatureExpired:
-        undo.forget_undo(request, row_id)
-        return _answer(request, row_id, None, problem=f"Too late to undo: it lasts {undo.UNDO_SECONDS} seconds.")
-    except signing.BadSignature:
-        return _answer(request, row_id, None, problem="This undo is not valid.")
-    if not isinstance(change, dict) or change.get("row") != row_id:
-        return _answer(request, row_id, None, problem="This undo belongs to another session.")
-
+    change, problem = undo.redeem_undo(request, row_id)
+    if change is None:
+        return _answer(request, row_id, None, problem=problem)
     try:
         session = status_changes.restore_status(row_id, str(change["to"]), str(change["from"]))
     except status_changes.StatusChanged as moved:

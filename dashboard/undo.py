@@ -29,6 +29,21 @@ def offer_undo(request: HttpRequest, session: ChatSession, previous: str) -> Non
     request.session[PENDING_UNDOS] = pending
 
 
+def redeem_undo(request: HttpRequest, row_id: str) -> tuple[dict[str, Any] | None, str]:
+    """The change the posted Undo token stands for (its "from" and "to" statuses), or None and why it
+    cannot be undone."""
+    try:
+        change = signing.loads(request.POST.get("token", ""), salt=UNDO_SALT, max_age=UNDO_SECONDS)
+    except signing.SignatureExpired:
+        forget_undo(request, row_id)
+        return None, f"Too late to undo: it lasts {UNDO_SECONDS} seconds."
+    except signing.BadSignature:
+        return None, "This undo is not valid."
+    if not isinstance(change, dict) or change.get("row") != row_id:
+        return None, "This undo belongs to another session."
+    return change, ""
+
+
 def forget_undo(request: HttpRequest, row_id: str) -> None:
     pending = request.session.get(PENDING_UNDOS, {})
     if row_id in pending:
