@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.localappwrite_process import LocalAppwrite, start_localappwrite
+from localappwrite.launcher import LocalAppwrite, start_localappwrite
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from bench import appwrite_log
+from localappwrite.launcher import LocalAppwrite, start_localappwrite
 from tests.agent_fixtures import agent, agent_accounts, signed_in_client  # noqa: F401
-from tests.localappwrite_process import LocalAppwrite, start_localappwrite
 
 LATENCY_MS = 30
 
