@@ -1,7 +1,7 @@
-"""Fixtures of the fault tests: a signed-in client, two sessions, and Appwrite failing in each way it can.
+"""Fixtures of the fault tests: two sessions, and Appwrite failing in each way it can.
 
 Every page and action must answer within 2 × APPWRITE_TIMEOUT_SECONDS + 2 s whatever Appwrite does; the
-timeout is 1 s here so that a hanging Appwrite costs seconds, not minutes."""
+timeout is 1 s in every test here, so that a hanging Appwrite costs seconds, not minutes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.agent_fixtures import agent, agent_accounts, sign_in  # noqa: F401
-from tests.dashboard_fixtures import fresh_database, minutes_ago, rows  # noqa: F401
+from tests.dashboard_fixtures import minutes_ago
 
 TIMEOUT_SECONDS = 1
 # What a page or an action may take at most while Appwrite fails (the issue's bound).
@@ -41,16 +40,13 @@ FAULTS: dict[str, Callable] = {
 }
 
 
-@pytest.fixture
-def client(agent, appwrite_server, settings):  # noqa: F811
-    from django.test import Client
-
+@pytest.fixture(autouse=True)
+def _short_timeout(settings) -> None:
     settings.APPWRITE_TIMEOUT_SECONDS = TIMEOUT_SECONDS
-    return sign_in(Client(), agent, appwrite_server)
 
 
 @pytest.fixture
-def two_sessions(rows):  # noqa: F811
+def two_sessions(rows):
     rows.session("s_fault_1", status="active", startTime=minutes_ago(30), lastSeen=minutes_ago(2),
                  userMeta='{"browser":"Firefox 133","location":"Lisbon, PT"}')
     rows.messages("s_fault_1", 3)

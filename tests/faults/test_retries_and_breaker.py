@@ -11,8 +11,7 @@ import time
 import pytest
 
 from dashboard import resilience, service
-
-HTMX = {"HX-Request": "true"}
+from tests.htmx import HTMX
 
 
 def log_mark(server) -> int:

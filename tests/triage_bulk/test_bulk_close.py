@@ -6,8 +6,7 @@ import re
 import pytest
 
 from dashboard import service, triage_views
-
-HTMX = {"HX-Request": "true"}
+from tests.htmx import HTMX
 
 
 def status_of(row_id: str) -> str:
