@@ -1,7 +1,5 @@
 """Once signed in: signing out, idle expiry, and losing access when removed from the team or blocked."""
 
-import time
-
 from django.test import Client
 
 from tests.agent_fixtures import csrf_token, sign_in
@@ -37,20 +35,20 @@ def test_a_copy_of_the_cookie_taken_before_signing_out_no_longer_works(freshly_s
     assert copy.get("/")["Location"].startswith("/login/")
 
 
-def test_a_session_left_idle_longer_than_its_age_expires(agent, appwrite_server, rows, settings):
+def test_a_session_left_idle_longer_than_its_age_expires(agent, appwrite_server, rows, settings, time_passes):
     settings.SESSION_COOKIE_AGE = 1
     client = sign_in(Client(), agent, appwrite_server)
 
-    time.sleep(2.2)
+    time_passes(2.2)
 
     assert client.get("/")["Location"].startswith("/login/")
 
 
-def test_every_request_renews_the_idle_expiry(agent, appwrite_server, rows, settings):
+def test_every_request_renews_the_idle_expiry(agent, appwrite_server, rows, settings, time_passes):
     settings.SESSION_COOKIE_AGE = 3
     client = sign_in(Client(), agent, appwrite_server)
     for _ in range(3):
-        time.sleep(1.2)
+        time_passes(1.2)
         assert client.get("/").status_code == 200
 
 

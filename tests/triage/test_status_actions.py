@@ -1,14 +1,13 @@
 """Close, reopen and take, from the list and the detail page, each with a short-lived Undo."""
 
 import re
-import time
 
 import pytest
 from django.core import signing
 
 from dashboard import service, session_views
+from tests.htmx import HTMX
 
-HTMX = {"HX-Request": "true"}
 PANEL = {**HTMX, "HX-Target": "session-status"}
 
 
@@ -106,10 +105,9 @@ def test_undo_refuses_when_the_status_changed_meanwhile_and_says_so(client, sess
     assert service.get_session("open").status == "agent_assigned"
 
 
-def test_undo_refuses_an_expired_token(client, sessions, monkeypatch):
-    monkeypatch.setattr(session_views, "UNDO_SECONDS", 1)
+def test_undo_refuses_an_expired_token(client, sessions, time_passes):
     closed = client.post("/sessions/open/close/", headers=HTMX).content.decode()
-    time.sleep(2.1)
+    time_passes(session_views.UNDO_SECONDS + 1)
 
     response = client.post("/sessions/open/undo/", {"token": undo_token(closed)}, headers=HTMX)
 
