@@ -93,10 +93,7 @@ def api_flavour(request, settings) -> Iterator[str]:
 @pytest.fixture
 def unreachable_appwrite(settings) -> None:
     """Points the dashboard at a loopback port nobody listens on: a real connection failure."""
-    import socket
+    from bench.dashboard_process import free_port
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.APPWRITE_ENDPOINT = f"http://127.0.0.1:{port}/v1"
+    settings.APPWRITE_ENDPOINT = f"http://127.0.0.1:{free_port()}/v1"
     settings.APPWRITE_TIMEOUT_SECONDS = 1

@@ -1,15 +1,15 @@
-"""Fixtures of the fault tests: two sessions, and Appwrite failing in each way it can.
+"""Fixtures of the fault tests: a signed-in client, two sessions, and Appwrite failing in each way it can.
 
 Every page and action must answer within 2 × APPWRITE_TIMEOUT_SECONDS + 2 s whatever Appwrite does; the
-timeout is 1 s in every test here, so that a hanging Appwrite costs seconds, not minutes."""
+timeout is 1 s for the pages here, so that a hanging Appwrite costs seconds, not minutes."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 
 import pytest
 
+from bench.dashboard_process import free_port
 from tests.dashboard_fixtures import minutes_ago
 
 TIMEOUT_SECONDS = 1
@@ -17,16 +17,10 @@ TIMEOUT_SECONDS = 1
 ANSWER_WITHIN = 2 * TIMEOUT_SECONDS + 2
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # Each way Appwrite fails, as (name, how to make it fail until the end of the test).
 FAULTS: dict[str, Callable] = {
     "connection refused": lambda server, settings: setattr(
-        settings, "APPWRITE_ENDPOINT", f"http://127.0.0.1:{closed_port()}/v1"
+        settings, "APPWRITE_ENDPOINT", f"http://127.0.0.1:{free_port()}/v1"
     ),
     "connection reset": lambda server, settings: server.set_faults("reset"),
     "hang past the timeout": lambda server, settings: server.set_faults("hang", hang_seconds=8),
@@ -40,9 +34,12 @@ FAULTS: dict[str, Callable] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _short_timeout(settings) -> None:
+@pytest.fixture
+def client(client, settings):
+    """The run's signed-in client (tests/agent_fixtures.py), its pages' Appwrite calls timing out after
+    TIMEOUT_SECONDS. The tests that call the service itself keep the default timeout."""
     settings.APPWRITE_TIMEOUT_SECONDS = TIMEOUT_SECONDS
+    return client
 
 
 @pytest.fixture
