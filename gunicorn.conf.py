@@ -61,7 +61,7 @@ worker_class = "gthread"
 workers = _whole("WEB_CONCURRENCY", 2, minimum=1, maximum=64)
 threads = _whole("GUNICORN_THREADS", 8, minimum=1, maximum=256)
 
-# A request's Appwrite calls share 2 × APPWRITE_TIMEOUT_SECONDS (dashboard/resilience.py), so a page answers
+# A request's Appwrite calls share 2 × APPWRITE_TIMEOUT_SECONDS (dashboard/appwrite/resilience.py), so a page answers
 # within that plus 2 s whatever Appwrite does. A stopping worker gets that long, and a little more, to finish
 # the requests it holds; a worker is only taken for hung when it is silent for well beyond it.
 _request_ceiling = 2 * _settings.APPWRITE_TIMEOUT_SECONDS + 2

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from dashboard import service
+from dashboard.appwrite import agents, errors
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ RECHECK_RETRY_SECONDS = 30
 RECHECK_GRACE_SECONDS = 60 * 60
 
 
-def start_agent_session(request: HttpRequest, agent: service.Agent) -> None:
+def start_agent_session(request: HttpRequest, agent: agents.Agent) -> None:
     """Signs the agent in: a new session key (and so a new cookie) and a fresh CSRF token."""
     from django.middleware.csrf import rotate_token
 
@@ -66,11 +66,11 @@ def _signed_out_key(sid: str) -> str:
     return f"signed-out:{sid}"
 
 
-def _agent_of(stored: dict) -> service.Agent:
-    return service.Agent(user_id=stored["id"], name=stored["name"], email=stored["email"])
+def _agent_of(stored: dict) -> agents.Agent:
+    return agents.Agent(user_id=stored["id"], name=stored["name"], email=stored["email"])
 
 
-def signed_in_agent(request: HttpRequest) -> service.Agent | None:
+def signed_in_agent(request: HttpRequest) -> agents.Agent | None:
     """The agent signed in on this request, with the membership re-checked when it is due; None
     when nobody is (then the session is cleared). Works once per request."""
     if hasattr(request, "_signed_in_agent"):
@@ -94,13 +94,13 @@ def _well_formed(stored: object) -> bool:
     )
 
 
-def _rechecked(request: HttpRequest, stored: dict) -> service.Agent | None:
+def _rechecked(request: HttpRequest, stored: dict) -> agents.Agent | None:
     now = time.time()
     if now < stored["check_due"]:
         return _agent_of(stored)
     try:
-        current = service.current_agent(stored["id"])
-    except service.AppwriteError as error:
+        current = agents.current_agent(stored["id"])
+    except errors.AppwriteError as error:
         if now - stored["checked_at"] > RECHECK_GRACE_SECONDS:
             logger.warning("Signed out agent %s: Appwrite could not confirm the membership for an hour", stored["id"])
             messages.error(request, "Appwrite could not confirm your access for too long. Sign in again.")

@@ -3,8 +3,8 @@ their attributes and indexes, and the agents team, and says how to fix each prob
 from what the code expects (attributes missing, or of another type); this tells an operator what is wrong
 in one command (`manage.py appwrite_doctor`, or `manage.py check --tag appwrite`).
 
-Every Appwrite question goes through dashboard/service.py; the expected schema is service's own
-(SESSION_ATTRIBUTES & co., what `appwrite_setup` creates), never a copy.
+Every Appwrite question goes through dashboard/appwrite/ (schema.py, health.py); the expected schema is
+schema.py's own (SESSION_ATTRIBUTES & co., what `appwrite_setup` creates), never a copy.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.core import checks
 
-from dashboard import resilience, service
+from dashboard.appwrite import errors, health, resilience, schema
 
 T = TypeVar("T")
 
@@ -82,13 +82,13 @@ def _endpoint_shown() -> str:
     return _plain(urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1])), 200)
 
 
-def _unreachable_reason(error: service.AppwriteError) -> str:
+def _unreachable_reason(error: errors.AppwriteError) -> str:
     message = str(error)
-    if error.type == service.CIRCUIT_OPEN:
+    if error.type == errors.CIRCUIT_OPEN:
         return "it failed too often just now"
     if "refused" in message:
         return "connection refused"
-    if "timed out" in message.lower() or "timeout" in message.lower() or error.type == service.BUDGET_SPENT:
+    if "timed out" in message.lower() or "timeout" in message.lower() or error.type == errors.BUDGET_SPENT:
         return f"no answer within APPWRITE_TIMEOUT_SECONDS ({settings.APPWRITE_TIMEOUT_SECONDS:g} s)"
     if "resolve" in message or "not known" in message or "getaddrinfo" in message:
         return "its host name does not resolve"
@@ -131,8 +131,8 @@ class _Doctor:
         with resilience.budget(seconds or resilience.BUDGET_TIMEOUTS * self.timeout):
             return call()
 
-    def not_checked(self, what: str, error: service.AppwriteError) -> None:
-        if isinstance(error, service.AppwriteUnavailable | service.RateLimited):
+    def not_checked(self, what: str, error: errors.AppwriteError) -> None:
+        if isinstance(error, errors.AppwriteUnavailable | errors.RateLimited):
             reason = _unreachable_reason(error)
         else:
             reason = f"Appwrite answered {error.status or 'something unreadable'} {_plain(error.type or error, 80)}"
@@ -151,14 +151,14 @@ class _Doctor:
             if self.database(database):
                 self.collection(
                     settings.APPWRITE_SESSIONS_COLLECTION_ID,
-                    service.SESSION_ATTRIBUTES,
-                    service.SESSION_INDEXES,
+                    schema.SESSION_ATTRIBUTES,
+                    schema.SESSION_INDEXES,
                     OPTIONAL_ATTRIBUTES,
                 )
                 self.collection(
                     settings.APPWRITE_MESSAGES_COLLECTION_ID,
-                    service.MESSAGE_ATTRIBUTES,
-                    service.MESSAGE_INDEXES,
+                    schema.MESSAGE_ATTRIBUTES,
+                    schema.MESSAGE_INDEXES,
                     frozenset(),
                 )
             self.team()
@@ -177,8 +177,8 @@ class _Doctor:
             )
             raise _Stop
         try:
-            version = self.ask(service.appwrite_version, self.timeout)
-        except service.AppwriteUnavailable as error:
+            version = self.ask(health.appwrite_version, self.timeout)
+        except errors.AppwriteUnavailable as error:
             self.add(
                 ERROR,
                 f"Appwrite cannot be reached at {_endpoint_shown()}: {_unreachable_reason(error)}",
@@ -187,7 +187,7 @@ class _Doctor:
                 "E001",
             )
             raise _Stop from None
-        except service.AppwriteError:
+        except errors.AppwriteError:
             self.add(
                 ERROR,
                 f"{_endpoint_shown()} answers, but not as Appwrite's API",
@@ -197,13 +197,13 @@ class _Doctor:
             raise _Stop from None
         self.add(OK, f"endpoint {_endpoint_shown()} answers: Appwrite {_plain(version, 40)}")
 
-    def project_and_key(self) -> service.AppwriteError | None:
+    def project_and_key(self) -> errors.AppwriteError | None:
         """Returns how the database question went (None: found); the key's own problems stop the doctor."""
         project = settings.APPWRITE_PROJECT_ID
         try:
-            self.ask(service.get_database)
+            self.ask(schema.get_database)
             outcome = None
-        except service.AppwriteError as error:
+        except errors.AppwriteError as error:
             outcome = error
         if outcome is not None and outcome.type == "project_not_found":
             self.add(
@@ -221,7 +221,7 @@ class _Doctor:
                 "E005",
             )
             raise _Stop
-        if isinstance(outcome, service.Unauthorized) and outcome.type != "general_unauthorized_scope":
+        if isinstance(outcome, errors.Unauthorized) and outcome.type != "general_unauthorized_scope":
             why = "has expired" if outcome.type == "project_key_expired" else "is not a key of this project"
             self.add(
                 ERROR,
@@ -231,7 +231,7 @@ class _Doctor:
                 "E003",
             )
             raise _Stop
-        if outcome is not None and not isinstance(outcome, service.NotFound | service.Unauthorized):
+        if outcome is not None and not isinstance(outcome, errors.NotFound | errors.Unauthorized):
             self.not_checked("the project and API key", outcome)
             raise _Stop
         self.add(OK, f"project {_plain(project, 80)} and API key accepted")
@@ -239,8 +239,8 @@ class _Doctor:
 
     def scopes(self) -> None:
         try:
-            probes = self.ask(service.probe_scopes)
-        except service.AppwriteError as error:
+            probes = self.ask(schema.probe_scopes)
+        except errors.AppwriteError as error:
             self.not_checked("the API key's scopes", error)
             return
         for probe in probes:
@@ -258,7 +258,7 @@ class _Doctor:
                 "E004",
             )
 
-    def database(self, outcome: service.AppwriteError | None) -> bool:
+    def database(self, outcome: errors.AppwriteError | None) -> bool:
         database_id = _plain(settings.APPWRITE_DATABASE_ID, 80)
         if outcome is None:
             self.add(OK, f"database {database_id}")
@@ -285,13 +285,13 @@ class _Doctor:
     ) -> None:
         shown = _plain(collection_id, 80)
         try:
-            self.ask(lambda: service.get_collection(collection_id))
-            found = self.ask(lambda: service.list_attributes(collection_id, [attribute[1] for attribute in attributes]))
-            present = self.ask(lambda: service.list_indexes(collection_id))
-        except service.NotFound:
+            self.ask(lambda: schema.get_collection(collection_id))
+            found = self.ask(lambda: schema.list_attributes(collection_id, [attribute[1] for attribute in attributes]))
+            present = self.ask(lambda: schema.list_indexes(collection_id))
+        except errors.NotFound:
             self.add(ERROR, f"collection {shown} does not exist", SETUP, "E006")
             return
-        except service.Unauthorized as error:
+        except errors.Unauthorized as error:
             if error.type != "general_unauthorized_scope":
                 raise
             scope = "tables.read" if settings.APPWRITE_API == "tablesdb" else "collections.read"
@@ -303,7 +303,7 @@ class _Doctor:
                 "W004",
             )
             return
-        except service.AppwriteError as error:
+        except errors.AppwriteError as error:
             self.not_checked(f"collection {shown}", error)
             return
         self.add(OK, f"collection {shown}")
@@ -319,7 +319,7 @@ class _Doctor:
         key: str,
         kind: str,
         size: int | None,
-        actual: service.Attribute | None,
+        actual: schema.Attribute | None,
         optional: bool,
     ) -> None:
         name = f"{_plain(collection_id, 80)}.{key}"
@@ -375,7 +375,7 @@ class _Doctor:
             return
         self.add(OK, f"attribute {name} ({_describe(kind, actual_size)})")
 
-    def index(self, collection_id: str, key: str, columns: tuple[str, ...], present: list[service.SchemaIndex]) -> None:
+    def index(self, collection_id: str, key: str, columns: tuple[str, ...], present: list[schema.SchemaIndex]) -> None:
         shown = f"{_plain(collection_id, 80)}({', '.join(columns)})"
         use = INDEX_USES.get(columns, "its queries")
         matching = [index for index in present if index.attributes == columns]
@@ -399,8 +399,8 @@ class _Doctor:
     def team(self) -> None:
         team_id = _plain(settings.APPWRITE_AGENTS_TEAM_ID, 80)
         try:
-            self.ask(lambda: service.get_team(settings.APPWRITE_AGENTS_TEAM_ID))
-        except service.NotFound:
+            self.ask(lambda: schema.get_team(settings.APPWRITE_AGENTS_TEAM_ID))
+        except errors.NotFound:
             self.add(
                 ERROR,
                 f"agents team {team_id} does not exist: nobody can sign in",
@@ -408,7 +408,7 @@ class _Doctor:
                 "E009",
             )
             return
-        except service.Unauthorized as error:
+        except errors.Unauthorized as error:
             if error.type != "general_unauthorized_scope":
                 raise
             self.add(
@@ -418,7 +418,7 @@ class _Doctor:
                 "W004",
             )
             return
-        except service.AppwriteError as error:
+        except errors.AppwriteError as error:
             self.not_checked(f"agents team {team_id}", error)
             return
         self.add(OK, f"agents team {team_id}")
@@ -428,7 +428,7 @@ def examine() -> Report:
     """Runs every check; never raises for anything Appwrite does."""
     try:
         return _Doctor().run()
-    except service.AppwriteError as error:  # an answer no check expected: still a report, not a traceback
+    except errors.AppwriteError as error:  # an answer no check expected: still a report, not a traceback
         return Report(
             (
                 Finding(

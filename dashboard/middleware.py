@@ -9,8 +9,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from dashboard import resilience
 from dashboard.access import PUBLIC_URL_NAMES, redirect_to_sign_in, signed_in_agent
+from dashboard.appwrite import resilience
 
 
 class AppwriteBudgetMiddleware:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dashboard import service
+from dashboard.appwrite import errors, queries, shared
 
 SORT_CHOICES = [
     ("last_seen_desc", "Last seen, newest first"),
@@ -26,7 +26,7 @@ class SessionFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=255, label="Session ID")
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     cursor = forms.CharField(required=False, max_length=64)
-    # Metadata and start-date filters (see service.filter_queries and the README for their semantics).
+    # Metadata and start-date filters (see appwrite/queries.py and the README for their semantics).
     browser = forms.CharField(required=False, max_length=200)
     device = forms.CharField(required=False, max_length=200)
     location = forms.CharField(required=False, max_length=200)
@@ -47,9 +47,9 @@ class Filters:
     started_to: date | None = None
 
     @property
-    def narrowing(self) -> service.SessionFilters:
-        """The metadata and date part, as the service takes it."""
-        return service.SessionFilters(self.browser, self.device, self.location, self.started_from, self.started_to)
+    def narrowing(self) -> queries.SessionFilters:
+        """The metadata and date part, as dashboard/appwrite/ takes it."""
+        return queries.SessionFilters(self.browser, self.device, self.location, self.started_from, self.started_to)
 
     def query_values(self) -> dict[str, str]:
         """Every filter as URL query values (empty ones included), without the cursor."""
@@ -74,8 +74,8 @@ def parse_filters(request: HttpRequest) -> Filters:
     return Filters(
         status=data.get("status") or "",
         q=data.get("q") or "",
-        sort=data.get("sort") or service.DEFAULT_SORT,
-        cursor=cursor if service.parse_cursor(cursor) else None,
+        sort=data.get("sort") or queries.DEFAULT_SORT,
+        cursor=cursor if queries.parse_cursor(cursor) else None,
         browser=data.get("browser") or "",
         device=data.get("device") or "",
         location=data.get("location") or "",
@@ -89,12 +89,12 @@ def wants_fragment(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
 
 
-def describe_problem(error: service.AppwriteError) -> str:
-    if isinstance(error, service.Unauthorized):
+def describe_problem(error: errors.AppwriteError) -> str:
+    if isinstance(error, errors.Unauthorized):
         return "Appwrite refused the dashboard's API key"
-    if isinstance(error, service.RateLimited):
+    if isinstance(error, errors.RateLimited):
         return "Appwrite is rate limiting the dashboard"
-    if isinstance(error, service.BadAnswer):
+    if isinstance(error, errors.BadAnswer):
         return "Appwrite answered something the dashboard cannot read"
     return "Appwrite is unreachable"
 
@@ -106,7 +106,7 @@ LAST_GOOD_SECONDS = 24 * 60 * 60
 def last_good_key(page: str, *parts: object) -> str:
     """Cache key of a page's last good data: per page, per source collection and per `parts` (a filter, a row)."""
     source = (settings.APPWRITE_DATABASE_ID, settings.APPWRITE_SESSIONS_COLLECTION_ID)
-    return f"last-good-{page}:" + hashlib.sha256(repr((source, parts)).encode()).hexdigest()
+    return f"last-good-{page}:" + hashlib.sha256(repr((shared.KEY_VERSION, source, parts)).encode()).hexdigest()
 
 
 def safe_next(request: HttpRequest) -> str:

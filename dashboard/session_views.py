@@ -4,7 +4,6 @@ status actions shared by that page and the list: close, reopen, take, each with 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from django.conf import settings
@@ -18,18 +17,13 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard import service
+from dashboard import colours, labels, undo
 from dashboard.access import agent_required
+from dashboard.appwrite import chat_sessions, counting, errors, queries, records, status_changes, transcripts, transport
 from dashboard.pages import LAST_GOOD_SECONDS, describe_problem, last_good_key, safe_next, wants_fragment
-from dashboard.templatetags.dashboard_tags import status_label
 
 # The status each action sets.
 ACTIONS = {"close": "closed", "reopen": "active", "take": "agent_assigned"}
-UNDO_SECONDS = 15
-UNDO_SALT = "dashboard.undo-status"
-# Undos still on offer, by row id, so that a re-rendered row (a live refresh, a page without
-# JavaScript after its redirect) shows its Undo again. Only the signed token is ever trusted.
-PENDING_UNDOS = "pending-undos"
 # The detail page's status panel; an htmx action aimed at it gets the panel back instead of a row.
 STATUS_PANEL_ID = "session-status"
 # Long messages are folded behind "Show all" beyond this many characters or lines.
@@ -42,40 +36,6 @@ SESSION_ID_SECONDS = 60
 LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "live_after", "meta_items", "theme_items")
 
 
-# -- Undo ---------------------------------------------------------------------------------
-
-
-def _offer_undo(request: HttpRequest, session: service.ChatSession, previous: str) -> None:
-    token = signing.dumps({"row": session.row_id, "from": previous, "to": session.status}, salt=UNDO_SALT)
-    now = time.time()
-    pending = {
-        row_id: offer for row_id, offer in request.session.get(PENDING_UNDOS, {}).items() if offer.get("until", 0) > now
-    }
-    pending[session.row_id] = {"token": token, "from": previous, "to": session.status, "until": now + UNDO_SECONDS}
-    request.session[PENDING_UNDOS] = pending
-
-
-def _forget_undo(request: HttpRequest, row_id: str) -> None:
-    pending = request.session.get(PENDING_UNDOS, {})
-    if row_id in pending:
-        del pending[row_id]
-        request.session[PENDING_UNDOS] = pending
-
-
-def pending_undo(request: HttpRequest | None, session: service.ChatSession) -> dict[str, Any] | None:
-    """The undo on offer for this session: while it lasts and while the session still has the
-    status it set. Used by the row and status-panel templates."""
-    if request is None or not hasattr(request, "session"):
-        return None
-    offer = request.session.get(PENDING_UNDOS, {}).get(session.row_id)
-    if not offer or offer.get("to") != session.status:
-        return None
-    seconds_left = round(offer.get("until", 0) - time.time())
-    if seconds_left < 1:
-        return None
-    return {"token": offer["token"], "previous": offer.get("from", ""), "seconds_left": seconds_left}
-
-
 # -- Answers of the status actions -------------------------------------------------------
 
 
@@ -86,7 +46,7 @@ def _aims_at_panel(request: HttpRequest) -> bool:
 def _answer(
     request: HttpRequest,
     row_id: str,
-    session: service.ChatSession | None,
+    session: records.ChatSession | None,
     *,
     done: str = "",
     problem: str = "",
@@ -111,8 +71,8 @@ def _answer(
     message_count = None
     if not panel:
         try:
-            message_count = service.message_counts([session.session_id]).get(session.session_id)
-        except service.AppwriteError:
+            message_count = counting.message_counts([session.session_id]).get(session.session_id)
+        except errors.AppwriteError:
             pass
     context = {
         "panel": panel,
@@ -133,18 +93,18 @@ def _answer(
 def _change_status(request: HttpRequest, row_id: str, action: str) -> HttpResponse:
     status = ACTIONS[action]
     try:
-        session, previous = service.change_status(row_id, status)
-    except service.NotFound:
+        session, previous = status_changes.change_status(row_id, status)
+    except errors.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")
-    except service.Unconfirmed as error:
+    except errors.Unconfirmed as error:
         problem = f"Appwrite did not confirm the {action}: {describe_problem(error)}. Refresh to see if it happened."
         return _answer(request, row_id, None, problem=problem)
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         return _answer(request, row_id, None, problem=f"Could not {action} it: {describe_problem(error)}. Try again.")
-    done = f"Session {session.session_id} is now {status_label(session.status)}."
+    done = f"Session {session.session_id} is now {labels.status_label(session.status)}."
     if previous != session.status:
-        _offer_undo(request, session, previous)
-        done += f" Undo is possible for {UNDO_SECONDS} seconds."
+        undo.offer_undo(request, session, previous)
+        done += f" Undo is possible for {undo.UNDO_SECONDS} seconds."
     return _answer(request, row_id, session, done=done)
 
 
@@ -171,27 +131,27 @@ def take_session(request: HttpRequest, row_id: str) -> HttpResponse:
 def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
     """Puts back the status an action replaced, as told by the signed token of that action."""
     try:
-        change = signing.loads(request.POST.get("token", ""), salt=UNDO_SALT, max_age=UNDO_SECONDS)
+        change = signing.loads(request.POST.get("token", ""), salt=undo.UNDO_SALT, max_age=undo.UNDO_SECONDS)
     except signing.SignatureExpired:
-        _forget_undo(request, row_id)
-        return _answer(request, row_id, None, problem=f"Too late to undo: it lasts {UNDO_SECONDS} seconds.")
+        undo.forget_undo(request, row_id)
+        return _answer(request, row_id, None, problem=f"Too late to undo: it lasts {undo.UNDO_SECONDS} seconds.")
     except signing.BadSignature:
         return _answer(request, row_id, None, problem="This undo is not valid.")
     if not isinstance(change, dict) or change.get("row") != row_id:
         return _answer(request, row_id, None, problem="This undo belongs to another session.")
 
     try:
-        session = service.restore_status(row_id, str(change["to"]), str(change["from"]))
-    except service.StatusChanged as moved:
-        _forget_undo(request, row_id)
-        problem = f"Not undone: meanwhile the status became {status_label(moved.session.status)}."
+        session = status_changes.restore_status(row_id, str(change["to"]), str(change["from"]))
+    except status_changes.StatusChanged as moved:
+        undo.forget_undo(request, row_id)
+        problem = f"Not undone: meanwhile the status became {labels.status_label(moved.session.status)}."
         return _answer(request, row_id, moved.session, problem=problem)
-    except service.NotFound:
+    except errors.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         return _answer(request, row_id, None, problem=f"Could not undo: {describe_problem(error)}. Try again.")
-    _forget_undo(request, row_id)
-    done = f"Undone: session {session.session_id} is {status_label(session.status)} again."
+    undo.forget_undo(request, row_id)
+    done = f"Undone: session {session.session_id} is {labels.status_label(session.status)} again."
     return _answer(request, row_id, session, done=done)
 
 
@@ -200,10 +160,10 @@ def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
 
 def _transcript_cursor(request: HttpRequest) -> str | None:
     cursor = request.GET.get("messages") or None
-    return cursor if service.parse_cursor(cursor) else None
+    return cursor if queries.parse_cursor(cursor) else None
 
 
-def _message_view(message: service.Message) -> dict[str, Any]:
+def _message_view(message: records.Message) -> dict[str, Any]:
     content = message.content
     lines = content.splitlines()
     folded = len(content) > FOLD_CHARACTERS or len(lines) > FOLD_LINES
@@ -224,24 +184,24 @@ def _meta_items(value: dict[str, Any] | None) -> list[tuple[str, str, bool]]:
 
 def _theme_items(value: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [
-        {"key": key, "text": item if isinstance(item, str) else json.dumps(item), "colour": service.css_colour(item)}
+        {"key": key, "text": item if isinstance(item, str) else json.dumps(item), "colour": colours.css_colour(item)}
         for key, item in (value or {}).items()
     ]
 
 
-def _transcript_context(session: service.ChatSession, cursor: str | None) -> dict[str, Any]:
+def _transcript_context(session: records.ChatSession, cursor: str | None) -> dict[str, Any]:
     try:
         try:
-            transcript, total = service.run_concurrently(
-                lambda: service.transcript(session.session_id, cursor),
-                lambda: service.message_total(session.session_id),
+            transcript, total = transport.run_concurrently(
+                lambda: transcripts.transcript(session.session_id, cursor),
+                lambda: transcripts.message_total(session.session_id),
             )
-        except service.StaleCursor:
-            transcript, total = service.run_concurrently(
-                lambda: service.transcript(session.session_id, None),
-                lambda: service.message_total(session.session_id),
+        except errors.StaleCursor:
+            transcript, total = transport.run_concurrently(
+                lambda: transcripts.transcript(session.session_id, None),
+                lambda: transcripts.message_total(session.session_id),
             )
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         return {"transcript": None, "transcript_problem": describe_problem(error), "message_total": None}
     last = transcript.messages[-1].row_id if transcript.messages else ""
     return {
@@ -268,13 +228,13 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
     cursor = _transcript_cursor(request)
     kept_key = last_good_key("detail", row_id)
     try:
-        session = service.get_session(row_id)
-    except service.NotFound:
+        session = chat_sessions.get_session(row_id)
+    except errors.NotFound:
         cache.delete(kept_key)
         response = render(request, "dashboard/session_detail.html", {**context, "missing": True}, status=404)
         patch_vary_headers(response, ["HX-Request"])
         return response
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         last_good = None if fragment or cursor else cache.get(kept_key)
         if last_good is not None:  # the page as it was last seen, saying since when
             context.update(last_good, stale_problem=describe_problem(error))
@@ -310,7 +270,7 @@ def _session_id_of(row_id: str) -> str:
     key = f"session-id:{settings.APPWRITE_DATABASE_ID}:{settings.APPWRITE_SESSIONS_COLLECTION_ID}:{row_id}"
     session_id = cache.get(key)
     if session_id is None:
-        session_id = service.get_session(row_id).session_id
+        session_id = chat_sessions.get_session(row_id).session_id
         cache.set(key, session_id, SESSION_ID_SECONDS)
     return session_id
 
@@ -323,13 +283,13 @@ def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
     if not wants_fragment(request):
         return HttpResponseRedirect(detail_url)
     after = request.GET.get("after", "")
-    after = after if service.parse_cursor(f"after:{after}") else ""
+    after = after if queries.parse_cursor(f"after:{after}") else ""
     context: dict[str, Any] = {"row_id": row_id, "poll_seconds": settings.DASHBOARD_POLL_SECONDS}
     try:
-        new = service.messages_after(_session_id_of(row_id), after or None)
-    except service.NotFound:
+        new = transcripts.messages_after(_session_id_of(row_id), after or None)
+    except errors.NotFound:
         context.update(live_after=after, live_problem="This session no longer exists")
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         context.update(live_after=after, live_problem=describe_problem(error))
     else:
         if not new and not request.GET.get("retry"):

@@ -149,7 +149,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Every Appwrite call a request makes shares one time budget (dashboard/resilience.py).
+    # Every Appwrite call a request makes shares one time budget (dashboard/appwrite/resilience.py).
     "dashboard.middleware.AppwriteBudgetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,7 +226,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 # Appwrite. Without an endpoint the settings still load (`make run` starts localappwrite first
-# and sets it); the service refuses to work without one.
+# and sets it); dashboard/appwrite/ refuses to work without one.
 APPWRITE_ENDPOINT = _env_str("APPWRITE_ENDPOINT").rstrip("/")
 if APPWRITE_ENDPOINT and not APPWRITE_ENDPOINT.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"APPWRITE_ENDPOINT must start with http:// or https://; got {APPWRITE_ENDPOINT!r}")
@@ -249,8 +249,9 @@ DASHBOARD_EXPORT_MAX_ROWS = _env_int("DASHBOARD_EXPORT_MAX_ROWS", 50_000, minimu
 # How often a signed-in agent's team membership (and that the user is not blocked) is checked again.
 DASHBOARD_MEMBERSHIP_RECHECK_SECONDS = _env_int("DASHBOARD_MEMBERSHIP_RECHECK_SECONDS", 300, minimum=0, maximum=86400)
 
-# One line per Appwrite call (operation, status, duration) at INFO, failures at WARNING; `make run` sets
-# WARNING so that the demo's own writes do not fill the terminal.
+# One line per Appwrite call (operation, status, duration) at INFO, failures at WARNING, on the logger of the
+# Appwrite package (dashboard.appwrite); `make run` sets WARNING so that the demo's own writes do not fill the
+# terminal.
 APPWRITE_CALL_LOG_LEVEL = _env_choice("APPWRITE_CALL_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 
 LOGGING = {

@@ -1,4 +1,4 @@
-"""Signing agents in and out: the email and password are checked by Appwrite (dashboard/service.py),
+"""Signing agents in and out: the email and password are checked by Appwrite (dashboard/appwrite/agents.py),
 failures are throttled per email and per client address in the cache, and the session is the
 dashboard's own signed cookie (dashboard/access.py)."""
 
@@ -18,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard import service
 from dashboard.access import end_agent_session, signed_in_agent, start_agent_session
+from dashboard.appwrite import agents, errors
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +30,10 @@ FAILURE_WINDOW_SECONDS = 15 * 60
 REFUSED = "That email and password do not give access to this dashboard."
 THROTTLED = "Too many failed sign-ins. Wait 15 minutes, then try again."
 APPWRITE_PROBLEMS = {
-    service.Unauthorized: "Sign-in cannot be checked: Appwrite refused the dashboard's API key. "
+    errors.Unauthorized: "Sign-in cannot be checked: Appwrite refused the dashboard's API key. "
     "Tell whoever runs the dashboard.",
-    service.RateLimited: "Appwrite is rate limiting sign-ins. Try again in a minute.",
-    service.BadAnswer: "Appwrite answered something the dashboard cannot read. Try again in a moment.",
+    errors.RateLimited: "Appwrite is rate limiting sign-ins. Try again in a minute.",
+    errors.BadAnswer: "Appwrite answered something the dashboard cannot read. Try again in a moment.",
 }
 UNREACHABLE = "Appwrite is unreachable, so sign-in cannot be checked. Try again in a moment."
 
@@ -87,21 +87,21 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @sensitive_variables("password")
-def _attempt(request: HttpRequest, email: str, password: str) -> tuple[service.Agent | None, str, int]:
+def _attempt(request: HttpRequest, email: str, password: str) -> tuple[agents.Agent | None, str, int]:
     """Tries one sign-in: the agent, or the problem to show and the status to answer with."""
     keys = _failure_keys(request, email)
     if _throttled(keys):
         logger.warning("Sign-in throttled for address %s", _client_address(request))
         return None, THROTTLED, 429
     try:
-        agent = service.sign_in(email.strip(), password)
-    except service.SignInRefused as error:
+        agent = agents.sign_in(email.strip(), password)
+    except errors.SignInRefused as error:
         _count_failure(keys)
         logger.info("Sign-in refused (%s) from address %s", error.type, _client_address(request))
         return None, REFUSED, 200
-    except service.AppwriteUnavailable:
+    except errors.AppwriteUnavailable:
         return None, UNREACHABLE, 503
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         logger.warning("Sign-in could not be checked: %s (status %s)", type(error).__name__, error.status)
         return None, APPWRITE_PROBLEMS.get(type(error), UNREACHABLE), 503
     cache.delete(keys[0])

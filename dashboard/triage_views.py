@@ -22,8 +22,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboard import service
 from dashboard.access import agent_required
+from dashboard.appwrite import bulk, counting, errors, queries, records, stats
 from dashboard.pages import LAST_GOOD_SECONDS, Filters, describe_problem, last_good_key, parse_filters, wants_fragment
 
 # Appwrite row ids, as the URL converter accepts them.
@@ -60,7 +60,7 @@ def _export_limit() -> int:
 def _filter_query(filters: Filters) -> str:
     """The filter as a query string ('' or '?…'), without the cursor."""
     values = {key: value for key, value in filters.query_values().items() if value}
-    if values.get("sort") == service.DEFAULT_SORT:
+    if values.get("sort") == queries.DEFAULT_SORT:
         del values["sort"]
     return "?" + urlencode(values) if values else ""
 
@@ -69,8 +69,8 @@ def _list_url(filters: Filters) -> str:
     return "/" + _filter_query(filters)
 
 
-def _selection(filters: Filters, *, idle_minutes: int | None = None) -> service.Selection:
-    return service.Selection(
+def _selection(filters: Filters, *, idle_minutes: int | None = None) -> queries.Selection:
+    return queries.Selection(
         status=filters.status, search=filters.q, filters=filters.narrowing, idle_minutes=idle_minutes
     )
 
@@ -115,7 +115,7 @@ class CloseRun:
                 if len(self.failures) < MAX_LISTED_FAILURES:
                     self.failures.append([outcome.row_id, outcome.session_id, outcome.reason])
 
-    def selection(self) -> service.Selection:
+    def selection(self) -> queries.Selection:
         filters = _filters_from_values(self.filters)
         created = datetime.fromisoformat(self.created_before) if self.created_before else None
         return replace(_selection(filters, idle_minutes=self.idle_minutes), created_before=created)
@@ -133,7 +133,7 @@ def _advance(run: CloseRun) -> str:
     deadline = time.monotonic() + SECONDS_PER_REQUEST
     try:
         for _ in range(PAGES_PER_REQUEST):
-            batch = service.close_selection_batch(selection, run.after, CLOSE_PAGE_SIZE)
+            batch = bulk.close_selection_batch(selection, run.after, CLOSE_PAGE_SIZE)
             run.add(batch.outcomes)
             run.after = batch.last_row_id
             if batch.done:
@@ -141,7 +141,7 @@ def _advance(run: CloseRun) -> str:
                 break
             if time.monotonic() > deadline:
                 break
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         return f"{describe_problem(error)}: the run paused. Nothing is lost; continue when Appwrite answers again"
     return ""
 
@@ -157,9 +157,9 @@ class RowIdsField(forms.Field):
 
     def validate(self, value: list[str]) -> None:
         super().validate(value)
-        if len(value) > service.MAX_SELECTED:
+        if len(value) > bulk.MAX_SELECTED:
             raise forms.ValidationError(
-                f"Select at most {service.MAX_SELECTED} sessions, or use “select all matching this filter”."
+                f"Select at most {bulk.MAX_SELECTED} sessions, or use “select all matching this filter”."
             )
         for row_id in value:
             if not ROW_ID.fullmatch(row_id):
@@ -222,19 +222,19 @@ def bulk_close(request: HttpRequest) -> HttpResponse:
         return _panel(request, "bulk-panel", {**context, "state": "error", "problem": "No sessions are selected."})
     try:
         if all_matching and form.cleaned_data["confirmed"]:
-            expected = service.count_selection(_selection(filters))
+            expected = bulk.count_selection(_selection(filters))
             run = CloseRun(
                 "filter", filters.query_values(), None, timezone.now().isoformat(), expected.value, expected.capped
             )
             return _run_response(request, "bulk-panel", run, _advance(run))
         if all_matching:
-            count = service.count_selection(_selection(filters))
+            count = bulk.count_selection(_selection(filters))
             return _panel(request, "bulk-panel", {**context, "state": "confirm", "scope": "filter", "count": count})
         if form.cleaned_data["confirmed"]:
             run = CloseRun("selected", filters.query_values(), expected=len(ids), done=True)
-            run.add(service.close_sessions_by_id(ids))
+            run.add(bulk.close_sessions_by_id(ids))
             return _run_response(request, "bulk-panel", run)
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         problem = f"{describe_problem(error)}. Nothing more was closed; try again."
         return _panel(request, "bulk-panel", {**context, "state": "error", "problem": problem})
     return _panel(request, "bulk-panel", {**context, "state": "confirm", "scope": "selected", "ids": ids})
@@ -246,8 +246,8 @@ def matching_count(request: HttpRequest) -> HttpResponse:
     """The "select all N matching this filter" control, with N counted now."""
     filters = parse_filters(request)
     try:
-        count = service.count_matching(filters.status, filters.q, filters.narrowing)
-    except service.AppwriteError:
+        count = counting.count_matching(filters.status, filters.q, filters.narrowing)
+    except errors.AppwriteError:
         count = None
     response = render(
         request,
@@ -281,15 +281,15 @@ def close_idle(request: HttpRequest) -> HttpResponse:
     selection = _selection(filters, idle_minutes=minutes)
     context["idle_minutes"] = minutes
     try:
-        count = service.count_selection(selection)
+        count = bulk.count_selection(selection)
         if request.method == "POST" and form.cleaned_data["confirmed"]:
             values = filters.query_values()
             run = CloseRun("idle", values, minutes, timezone.now().isoformat(), count.value, count.capped)
             return _run_response(request, "idle-panel", run, _advance(run))
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         context["problem"] = f"{describe_problem(error)}. Nothing was closed; try again."
         return _panel(request, "idle-panel", {**context, "state": "ask"})
-    status = "active" if filters.status in ("", service.IDLE) else filters.status
+    status = "active" if filters.status in ("", queries.IDLE) else filters.status
     return _panel(request, "idle-panel", {**context, "state": "preview", "count": count, "idle_status": status})
 
 
@@ -307,7 +307,7 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _export_row(session: service.ChatSession, count: service.Count | None) -> list[str]:
+def _export_row(session: records.ChatSession, count: records.Count | None) -> list[str]:
     duration = session.duration
     return [
         _cell(session.row_id),
@@ -325,7 +325,7 @@ def _export_row(session: service.ChatSession, count: service.Count | None) -> li
     ]
 
 
-def _export_lines(pages: Iterator[list[service.ChatSession]], first: list[service.ChatSession] | None) -> Iterator[str]:
+def _export_lines(pages: Iterator[list[records.ChatSession]], first: list[records.ChatSession] | None) -> Iterator[str]:
     writer = csv.writer(_Echo())
     limit = _export_limit()
     written = 0
@@ -335,7 +335,7 @@ def _export_lines(pages: Iterator[list[service.ChatSession]], first: list[servic
     try:
         while page:
             room = limit - written
-            counts = service.message_counts(session.session_id for session in page[:room])
+            counts = counting.message_counts(session.session_id for session in page[:room])
             for session in page[:room]:
                 yield writer.writerow(_export_row(session, counts.get(session.session_id)))
             written += min(room, len(page))
@@ -349,7 +349,7 @@ def _export_lines(pages: Iterator[list[service.ChatSession]], first: list[servic
                     )
                 return
             page = next(pages, None)
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         yield writer.writerow(
             [f"# INCOMPLETE: {describe_problem(error)} after {written} rows; this file is not the whole list."]
         )
@@ -360,10 +360,10 @@ def _export_lines(pages: Iterator[list[service.ChatSession]], first: list[servic
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV, every page, streamed; a marked last line when it is cut short."""
     filters = parse_filters(request)
-    pages = service.iter_matching_pages(filters.status, filters.q, filters.narrowing)
+    pages = bulk.iter_matching_pages(filters.status, filters.q, filters.narrowing)
     try:
         first = next(pages, None)
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         message = f"Export failed: {describe_problem(error)}. Try again."
         return HttpResponse(message, status=503, content_type="text/plain")
     response = StreamingHttpResponse(_export_lines(pages, first), content_type="text/csv; charset=utf-8")
@@ -391,7 +391,7 @@ def _nice_ceiling(value: int) -> int:
     return value
 
 
-def _chart(hours: tuple[service.HourOfStarts, ...]) -> dict:
+def _chart(hours: tuple[stats.HourOfStarts, ...]) -> dict:
     """Geometry of the starts-per-hour bar chart, computed here so the template only places it."""
     top = _nice_ceiling(max([hour.count.value for hour in hours] + [1]))
     plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
@@ -433,7 +433,7 @@ def _chart(hours: tuple[service.HourOfStarts, ...]) -> dict:
     }
 
 
-def _status_tiles(counts: service.StatusCounts) -> list[dict]:
+def _status_tiles(counts: counting.StatusCounts) -> list[dict]:
     tiles = [{"status": "", "label": "All sessions", "count": counts.all}]
     for status, count in counts.by_status.items():
         tiles.append({"status": status, "label": "", "count": count})
@@ -451,8 +451,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     data = cache.get(fresh_key)
     if data is None:
         try:
-            data = service.load_overview()
-        except service.AppwriteError as error:
+            data = stats.load_overview()
+        except errors.AppwriteError as error:
             data, problem = cache.get(cache_key), describe_problem(error)
         else:
             cache.set(cache_key, data, LAST_GOOD_SECONDS)
@@ -465,7 +465,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
         "poll_seconds": settings.DASHBOARD_POLL_SECONDS,
         "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
-        "duration_sample_size": service.DURATION_SAMPLE,
+        "duration_sample_size": stats.DURATION_SAMPLE,
     }
     template = "dashboard/overview.html#overview" if wants_fragment(request) else "dashboard/overview.html"
     response = render(request, template, context)

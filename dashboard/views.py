@@ -16,8 +16,9 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from dashboard import service
 from dashboard.access import agent_required
+from dashboard.appwrite import counting, errors, health, live, queries, records
+from dashboard.labels import ago
 from dashboard.pages import (
     LAST_GOOD_SECONDS,
     SORT_CHOICES,
@@ -27,11 +28,10 @@ from dashboard.pages import (
     parse_filters,
     wants_fragment,
 )
-from dashboard.templatetags.dashboard_tags import ago
 
 
 class _Rows:
-    """The list's rows, rendered as soon as the service knows the page, while Appwrite is still counting
+    """The list's rows, rendered as soon as Appwrite has sent the page, while Appwrite is still counting
     the page's messages; each count then goes into the slot left for it (`{{count-<nonce>-<i>}}`, which
     no visitor can write: the nonce is new for every page, and rendered text never holds it otherwise)."""
 
@@ -39,14 +39,14 @@ class _Rows:
         self.request = request
         self.filters = filters
         self.nonce = secrets.token_hex(8)
-        self.page: service.Page | None = None
+        self.page: records.Page | None = None
         self.html = ""
 
-    def render_early(self, page: service.Page) -> None:
+    def render_early(self, page: records.Page) -> None:
         slots = [f"{{{{count-{self.nonce}-{index}}}}}" for index in range(len(page.sessions))]
         self.page, self.html = page, self._render(page.sessions, slots)
 
-    def for_data(self, data: service.SessionList) -> SafeString:
+    def for_data(self, data: live.SessionList) -> SafeString:
         counts = [data.message_counts.get(session.session_id) for session in data.page.sessions]
         if data.page is not self.page:  # shared by another agent's load, or the last good list
             return mark_safe(self._render(data.page.sessions, counts))  # noqa: S308 (rendered template)
@@ -65,28 +65,28 @@ class _Rows:
         return render_to_string("dashboard/sessions.html#session-row-list", context, self.request)
 
 
-def _load_list(filters: Filters, rows: _Rows) -> tuple[service.SessionList | None, str]:
+def _load_list(filters: Filters, rows: _Rows) -> tuple[live.SessionList | None, str]:
     """The list to show and, when Appwrite failed, what went wrong (then the list is the last good one)."""
     cache_key = last_good_key("list", filters)
     page_size = settings.DASHBOARD_PAGE_SIZE
     try:
         try:
-            data = service.load_session_list(
+            data = live.load_session_list(
                 filters.status, filters.q, filters.sort, filters.cursor, page_size, filters.narrowing,
                 while_counting=rows.render_early,
             )
-        except service.StaleCursor:
-            data = service.load_session_list(
+        except errors.StaleCursor:
+            data = live.load_session_list(
                 filters.status, filters.q, filters.sort, None, page_size, filters.narrowing,
                 while_counting=rows.render_early,
             )
-    except service.AppwriteError as error:
+    except errors.AppwriteError as error:
         return cache.get(cache_key), describe_problem(error)
     cache.set(cache_key, data, LAST_GOOD_SECONDS)
     return data, ""
 
 
-def _rows_version(data: service.SessionList | None, problem: str, filters: Filters, now) -> str:
+def _rows_version(data: live.SessionList | None, problem: str, filters: Filters, now) -> str:
     """Changes whenever the rows region would show other data. Relative times ("3 min ago") are left
     out: the browser moves them on itself (app.js), so a minute going by costs no swap; which rows
     count as idle is part of it."""
@@ -100,17 +100,17 @@ def _rows_version(data: service.SessionList | None, problem: str, filters: Filte
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
-def _tabs(filters: Filters, counts: service.StatusCounts | None) -> list[dict]:
+def _tabs(filters: Filters, counts: counting.StatusCounts | None) -> list[dict]:
     tabs = [{"status": "", "label": "All", "count": counts.all if counts else None}]
-    statuses = list(service.KNOWN_STATUSES)
+    statuses = list(queries.KNOWN_STATUSES)
     if counts:
         # A stored status "idle" would be a second Idle tab leading to the computed one: its rows show under All.
-        statuses += [status for status in counts.by_status if status not in statuses and status != service.IDLE]
+        statuses += [status for status in counts.by_status if status not in statuses and status != queries.IDLE]
     for status in statuses:
         count = counts.by_status.get(status) if counts else None
         tabs.append({"status": status, "label": "", "count": count})
         if status == "active":
-            tabs.append({"status": service.IDLE, "label": "Idle", "count": counts.idle if counts else None})
+            tabs.append({"status": queries.IDLE, "label": "Idle", "count": counts.idle if counts else None})
     if filters.status and filters.status not in [tab["status"] for tab in tabs]:
         tabs.append({"status": filters.status, "label": "", "count": None})
     for tab in tabs:
@@ -157,7 +157,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
     try:
-        service.check_ready()
-    except service.AppwriteError as error:
+        health.check_ready()
+    except errors.AppwriteError as error:
         return HttpResponse(f"not ready: {describe_problem(error)}", status=503, content_type="text/plain")
     return HttpResponse("ready", content_type="text/plain")

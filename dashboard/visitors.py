@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from dashboard import service
+from dashboard.appwrite import chat_sessions, records, transcripts
 
 BROWSERS = ["Chrome 131", "Safari 18", "Firefox 133", "Edge 131", "Chrome Mobile 131", "Samsung Internet 26"]
 DEVICES = ["Desktop", "Desktop", "iPhone", "Android phone", "iPad", "MacBook"]
@@ -64,13 +64,13 @@ def theme() -> str:
     return json.dumps({"primaryColor": random.choice(COLOURS), "position": random.choice(["right", "left"])})
 
 
-def start_visit(now: datetime | None = None, started_ago: timedelta = timedelta(0)) -> service.ChatSession:
+def start_visit(now: datetime | None = None, started_ago: timedelta = timedelta(0)) -> records.ChatSession:
     """A new visitor opens the chat and asks a first question."""
     now = now or timezone.now()
     start = now - started_ago
     session_id = new_session_id(start)
-    session = service.create_session(
+    session = chat_sessions.create_session(
         session_id, status="active", start_time=start, last_seen=start, user_meta=user_meta(), theme=theme()
     )
-    service.create_message(session_id, "user", random.choice(QUESTIONS))
+    transcripts.create_message(session_id, "user", random.choice(QUESTIONS))
     return session

@@ -73,6 +73,6 @@ def _faults_off(appwrite_server: LocalAppwrite) -> Iterator[None]:
     from django.conf import settings
 
     if settings.configured:
-        from dashboard import service
+        from dashboard.appwrite import health
 
-        service.forget_failures()  # a breaker opened by this test's faults must not refuse the next test's calls
+        health.forget_failures()  # a breaker opened by this test's faults must not refuse the next test's calls

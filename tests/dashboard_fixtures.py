@@ -67,12 +67,12 @@ def delete_database(server, database_id: str) -> None:
 @pytest.fixture
 def fresh_database(settings, appwrite_server) -> Iterator[str]:
     """A database of its own for this test, with the dashboard's schema provisioned (deleted afterwards)."""
-    from dashboard import service
+    from dashboard.appwrite import schema
 
     database_id = settings.APPWRITE_DATABASE_ID = "t" + uuid.uuid4().hex[:12]
     api = settings.APPWRITE_API
     settings.APPWRITE_API = "tablesdb"
-    service.provision_schema()
+    schema.provision_schema()
     settings.APPWRITE_API = api
     yield database_id
     delete_database(appwrite_server, database_id)

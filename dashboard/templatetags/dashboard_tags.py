@@ -1,70 +1,30 @@
-"""Template filters of the dashboard: relative times, durations, status labels, pretty JSON."""
+"""The dashboard's template filters and tags. The wording (times, labels, JSON) lives in dashboard/labels.py
+and the theme colours in dashboard/colours.py: they are only registered here. What stays here needs the
+template itself: a record's method called with an argument, and URLs built from the page's context."""
 
-import json
-from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
 from django.utils.http import urlencode
+
+from dashboard import colours, labels, undo
 
 register = template.Library()
 
-
-@register.filter
-def ago(moment: datetime | None, now: datetime | None = None) -> str:
-    """ "3 min ago"; "just now" for the last minute and for moments in the future; "" when unknown."""
-    if moment is None:
-        return ""
-    seconds = ((now or timezone.now()) - moment).total_seconds()
-    if seconds < 60:
-        return "just now"
-    return f"{span(timedelta(seconds=seconds))} ago"
-
-
-@register.filter
-def span(length: timedelta | None) -> str:
-    """A length of time in at most two units: "45 s", "12 min", "3 h 5 min", "2 d 4 h"."""
-    if length is None:
-        return ""
-    seconds = int(length.total_seconds())
-    if seconds < 60:
-        return f"{max(seconds, 0)} s"
-    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
-    if minutes < 60:
-        return f"{minutes} min"
-    if hours < 24:
-        rest = minutes % 60
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
-    rest = hours % 24
-    return f"{days} d {rest} h" if rest else f"{days} d"
-
-
-@register.filter
-def status_label(status: str) -> str:
-    """`agent_assigned` → "Agent assigned"; other stored statuses are shown as stored."""
-    if status in ("active", "agent_assigned", "closed", "idle"):
-        return status.replace("_", " ").capitalize()
-    return status or "(none)"
+register.filter("ago", labels.ago)
+register.filter("span", labels.span)
+register.filter("absolute", labels.absolute)
+register.filter("status_label", labels.status_label)
+register.filter("role_label", labels.role_label)
+register.filter("pretty_json", labels.pretty_json)
+register.simple_tag(colours.theme_preview, name="theme_preview")
 
 
 @register.filter
 def meta(session, key: str) -> str:
     """One userMeta value of a session as short text ("" when absent or not plain)."""
     return session.meta(key)
-
-
-@register.filter
-def pretty_json(value: dict | None) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) if value is not None else ""
-
-
-@register.filter
-def absolute(moment: datetime | None) -> str:
-    """The moment in UTC for tooltips: "2024-12-15 14:25:10 UTC"."""
-    if moment is None:
-        return ""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 @register.filter
@@ -87,33 +47,11 @@ def list_url(context, **changes) -> str:
 
 # -- Session detail, transcript and status changes ---------------------------------------
 
-ROLE_LABELS = {"user": "Visitor", "assistant": "Assistant", "agent": "Agent", "system": "System"}
-
-
-@register.filter
-def role_label(role: str) -> str:
-    """Who wrote a message, in words ("user" is the visitor); other stored roles as stored."""
-    return ROLE_LABELS.get(role, role or "(no role)")
-
 
 @register.simple_tag(takes_context=True)
 def pending_undo(context, session) -> dict | None:
     """The Undo on offer for this session after a status change, or None."""
-    from dashboard.session_views import pending_undo as offer
-
-    return offer(context.get("request"), session)
-
-
-@register.simple_tag
-def theme_preview(theme: dict) -> dict:
-    """The colours of the widget preview: the theme's own when they are plain CSS colours."""
-    from dashboard.service import css_colour
-
-    return {
-        "primary": css_colour(theme.get("primaryColor")) or "#2557d6",
-        "background": css_colour(theme.get("backgroundColor")) or "#ffffff",
-        "text": css_colour(theme.get("textColor")) or "#1d2330",
-    }
+    return undo.pending_undo(context.get("request"), session)
 
 
 # -- Filters, bulk and idle close, export, overview ---------------------------------------
@@ -122,8 +60,6 @@ def theme_preview(theme: dict) -> dict:
 @register.simple_tag(takes_context=True)
 def chip_url(context, session, key: str) -> str:
     """The list URL with this session's userMeta `key` added as a filter; '' when the value cannot be one."""
-    from urllib.parse import parse_qsl, urlsplit
-
     value = (session.user_meta_object or {}).get(key)
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         return ""

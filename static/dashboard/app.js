@@ -54,8 +54,8 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     if (isPoll(elt)) {
-      // Poll only while the tab is visible, and never over a close that is still on its way.
-      if (document.visibilityState !== "visible" || mutationInFlight()) event.preventDefault();
+      // Never poll over a close that is still on its way (live.js pauses polls while the tab is hidden).
+      if (mutationInFlight()) event.preventDefault();
       return;
     }
     if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
@@ -143,17 +143,10 @@
   document.addEventListener("htmx:afterSettle", refreshAges);
   window.setInterval(refreshAges, 10000);
 
-  // Coming back to the tab: refresh at once instead of waiting for the next tick.
-  document.addEventListener("visibilitychange", function () {
-    var rows = region();
-    if (rows && document.visibilityState === "visible") htmx.trigger(rows, "refresh-rows");
-  });
-
-  // Changing the sort applies it at once (the Search button does the same without JavaScript).
+  // Changing the sort or picking a whole date applies it at once (the Search button does the same without
+  // JavaScript).
   document.addEventListener("change", function (event) {
-    var select = event.target;
-    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
-      select.form.requestSubmit();
-    }
+    var field = event.target;
+    if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.requestSubmit();
   });
 })();

@@ -199,12 +199,6 @@
     apply();
   });
 
-  // The date range applies as soon as a whole date is picked (the Search button does it without JavaScript).
-  document.addEventListener("change", function (event) {
-    var input = event.target;
-    if (input.matches && input.matches("input[data-autosubmit]") && input.form) input.form.requestSubmit();
-  });
-
   function start() {
     load();
     apply();

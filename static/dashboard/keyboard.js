@@ -15,7 +15,6 @@
     ["?", "Show these shortcuts"],
   ];
   var currentRowId = null;
-  var selected = new Set();
 
   function rows() {
     var region = document.getElementById(REGION_ID);
@@ -186,24 +185,19 @@
     if (row) markCurrent(row, false);
   });
 
-  // Selection lives here, by row id, so that it survives the list's live refresh.
+  // A selected row is marked; which rows are selected is bulk.js's to remember across refreshes.
   document.addEventListener("change", function (event) {
     var box = event.target;
     if (!box.matches || !box.matches("input[data-action='select']")) return;
     var row = box.closest("tr[data-row-id]");
-    if (!row) return;
-    var id = row.getAttribute("data-row-id");
-    if (box.checked) selected.add(id);
-    else selected.delete(id);
-    row.classList.toggle("is-selected", box.checked);
+    if (row) row.classList.toggle("is-selected", box.checked);
   });
 
   function reapply() {
     rows().forEach(function (row) {
       var id = row.getAttribute("data-row-id");
       var box = row.querySelector("input[data-action='select']");
-      if (box) box.checked = selected.has(id);
-      row.classList.toggle("is-selected", selected.has(id));
+      row.classList.toggle("is-selected", !!(box && box.checked));
       var isCurrent = id === currentRowId;
       row.classList.toggle("is-current", isCurrent);
       if (isCurrent) row.setAttribute("aria-current", "true");
@@ -211,6 +205,6 @@
     });
   }
 
-  // A refreshed list (or a row swapped after an action) gets its current row and selection back.
+  // A refreshed list (or a row swapped after an action) gets its current row and selection marks back.
   document.addEventListener("htmx:afterSettle", reapply);
 })();

@@ -15,15 +15,6 @@
     return el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
   }
 
-  // Poll for new messages only while the tab is visible (as the list does), and at once on return.
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt.id === LIVE_ID && document.visibilityState !== "visible") event.preventDefault();
-  });
-  document.addEventListener("visibilitychange", function () {
-    var live = document.getElementById(LIVE_ID);
-    if (live && document.visibilityState === "visible") htmx.trigger(live, "refresh-transcript");
-  });
-
   // New messages keep the transcript scrolled to the end if the agent was reading the end.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var el = log();

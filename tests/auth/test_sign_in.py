@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from dashboard import service
+from dashboard.appwrite import agents
 from dashboard.signin import REFUSED, UNREACHABLE
 from tests.agent_fixtures import csrf_token, post_sign_in
 
@@ -101,8 +101,8 @@ def test_the_appwrite_session_made_for_the_check_is_deleted_at_once(agent, appwr
     from appwrite.services.account import Account
 
     secrets = []
-    end = service._end_appwrite_session
-    monkeypatch.setattr(service, "_end_appwrite_session", lambda secret: (secrets.append(secret), end(secret)))
+    end = agents._end_appwrite_session
+    monkeypatch.setattr(agents, "_end_appwrite_session", lambda secret: (secrets.append(secret), end(secret)))
 
     assert post_sign_in(Client(), agent.email, agent.password).status_code == 302
 
@@ -117,7 +117,7 @@ def test_the_sign_in_transport_never_keeps_appwrite_session_cookies(agent):
     from http.cookiejar import Cookie
 
     post_sign_in(Client(), agent.email, agent.password)
-    jar = service._sign_in_transport().session.cookies
+    jar = agents._sign_in_transport().session.cookies
     cookie = Cookie(0, "a_session_demo", "secret", None, False, "127.0.0.1", True, False, "/", True,
                     False, None, False, None, None, {})  # fmt: skip
     jar.set_cookie_if_ok(cookie, _FakeRequest("http://127.0.0.1/v1/account/sessions/email"))

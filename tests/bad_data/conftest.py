@@ -50,11 +50,11 @@ class Databases:
     @contextmanager
     def provisioned(self) -> Iterator[str]:
         """A new database with the dashboard's own schema, as the dashboard's settings for the block."""
-        from dashboard import service
+        from dashboard.appwrite import schema
 
         database_id = "bd" + uuid.uuid4().hex[:12]
         with override_settings(APPWRITE_DATABASE_ID=database_id, APPWRITE_API="tablesdb"):
-            service.provision_schema()
+            schema.provision_schema()
             try:
                 yield database_id
             finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from dashboard import service
+from dashboard.appwrite import chat_sessions
 from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,7 @@ def test_closing_the_selected_rows_asks_then_closes_them_and_refreshes_the_list(
 
     page.locator('[data-action="close-selected"]').click()
     page.wait_for_selector('#bulk-panel[data-state="confirm"]')
-    assert service.get_session("s_active_0").status == "active"
+    assert chat_sessions.get_session("s_active_0").status == "active"
     page.evaluate("window.stillTheSamePage = true")
     page.locator('[data-action="confirm-close"]').click()
 
@@ -64,7 +64,7 @@ def test_closing_the_selected_rows_asks_then_closes_them_and_refreshes_the_list(
     page.wait_for_selector('tr[data-row-id="s_safari"][data-status="closed"]', timeout=5_000)
     assert page.evaluate("window.stillTheSamePage") is True
     assert checked_ids(page) == set()
-    assert service.get_session("s_active_1").status == "active"
+    assert chat_sessions.get_session("s_active_1").status == "active"
 
 
 def test_select_all_matching_a_chip_filter_closes_every_page(page, dashboard_url, sessions, settings):
@@ -87,8 +87,8 @@ def test_select_all_matching_a_chip_filter_closes_every_page(page, dashboard_url
 
     page.wait_for_selector('#bulk-panel [data-run-state="done"]')
     assert page.locator('#bulk-panel [data-field="closed-count"] dd').inner_text() == "9"
-    assert service.get_session("s_safari").status == "active"
-    assert service.get_session("s_active_8").status == "closed"
+    assert chat_sessions.get_session("s_safari").status == "active"
+    assert chat_sessions.get_session("s_active_8").status == "closed"
 
 
 def test_the_idle_close_previews_then_closes(page, dashboard_url, sessions):
@@ -103,7 +103,7 @@ def test_the_idle_close_previews_then_closes(page, dashboard_url, sessions):
 
     page.wait_for_selector('#idle-panel [data-run-state="done"]')
     page.wait_for_selector('tr[data-row-id="s_gone_quiet"][data-status="closed"]', timeout=5_000)
-    assert service.get_session("s_active_0").status == "active"
+    assert chat_sessions.get_session("s_active_0").status == "active"
 
 
 def the_current_hour_with_room(room: timedelta = timedelta(minutes=1)):

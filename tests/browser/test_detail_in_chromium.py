@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import service
+from dashboard.appwrite import chat_sessions, transcripts
 from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,7 @@ def test_new_messages_appear_while_the_page_is_open(page, dashboard_url, chat, r
 
 
 def test_older_messages_load_in_place(page, dashboard_url, rows, monkeypatch):
-    monkeypatch.setattr(service, "TRANSCRIPT_PAGE_SIZE", 3)
+    monkeypatch.setattr(transcripts, "TRANSCRIPT_PAGE_SIZE", 3)
     rows.session("s_paged", row_id="paged")
     ids = [say(rows, "s_paged", "user", f"line {number}") for number in range(5)]
     page.goto(dashboard_url + "/sessions/paged/")
@@ -103,7 +103,7 @@ def test_taking_from_the_detail_page_can_be_undone(page, dashboard_url, chat):
 
     page.wait_for_selector('#session-status [data-field="status"]:text("Active")')
     assert page.locator("#announcer").inner_text().startswith("Undone: session s_1763614351136 is Active again")
-    assert service.get_session("s_1763614351136").status == "active"
+    assert chat_sessions.get_session("s_1763614351136").status == "active"
 
 
 def test_screenshots_of_the_detail_page_and_the_list(page, dashboard_url, chat, rows):

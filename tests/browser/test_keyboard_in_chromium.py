@@ -22,6 +22,10 @@ def current_row(page) -> str | None:
     return page.evaluate("(document.querySelector('tr.is-current') || {dataset: {}}).dataset.rowId || null")
 
 
+def selected_rows(page) -> list[str]:
+    return page.evaluate("Array.from(document.querySelectorAll('tr.is-selected'), (row) => row.dataset.rowId)")
+
+
 def focused_row(page) -> str | None:
     return page.evaluate("(document.activeElement.closest('tr') || {dataset: {}}).dataset.rowId || null")
 
@@ -55,9 +59,11 @@ def test_x_selects_and_the_selection_and_current_row_survive_a_refresh(page, das
 
     assert page.locator('tr[data-row-id="s_b"] input[data-action="select"]').is_checked()
     assert not page.locator('tr[data-row-id="s_a"] input[data-action="select"]').is_checked()
+    assert selected_rows(page) == ["s_b"]  # the row is shown selected, too
     assert current_row(page) == "s_b"
     page.keyboard.press("x")
     assert not page.locator('tr[data-row-id="s_b"] input[data-action="select"]').is_checked()
+    assert selected_rows(page) == []
 
 
 def test_enter_opens_the_current_session(page, dashboard_url, sessions):

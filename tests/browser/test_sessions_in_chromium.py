@@ -77,3 +77,15 @@ def test_an_unchanged_list_is_not_swapped(page, dashboard_url, sessions):
     page.wait_for_timeout(2_500)
 
     assert page.evaluate("document.getElementById('session-rows').dataset.marker") == "original"
+
+
+def test_choosing_a_sort_or_a_start_date_applies_it_at_once(page, dashboard_url, sessions):
+    page.goto(dashboard_url + "/")
+
+    page.locator('select[name="sort"]').select_option("started_asc")
+    page.wait_for_url("**/?*sort=started_asc*")
+    page.locator('input[name="started_from"]').fill("2020-01-01")
+
+    page.wait_for_url("**/?*started_from=2020-01-01*")
+    assert "sort=started_asc" in page.url
+    assert page.locator('[data-filter="started"]').count() == 1

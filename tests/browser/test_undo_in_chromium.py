@@ -4,7 +4,8 @@ refresh of the list, it is announced to screen readers, and it goes away when it
 
 import pytest
 
-from dashboard import service, session_views
+from dashboard import undo
+from dashboard.appwrite import chat_sessions
 from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def test_closing_then_undo_puts_the_session_back(page, dashboard_url, sessions):
     page.wait_for_selector('tr[data-row-id="s_one"][data-status="active"]')
     assert row.locator('[data-action="undo"]').count() == 0
     assert "Undone" in page.locator("#announcer").inner_text()
-    assert service.get_session("s_one").status == "active"
+    assert chat_sessions.get_session("s_one").status == "active"
 
 
 def test_reopen_and_take_can_be_undone_too(page, dashboard_url, sessions):
@@ -61,7 +62,7 @@ def test_the_undo_survives_a_live_refresh_of_the_list(page, dashboard_url, sessi
 
 
 def test_the_undo_goes_away_when_its_time_is_up(page, dashboard_url, sessions, monkeypatch):
-    monkeypatch.setattr(session_views, "UNDO_SECONDS", 2)
+    monkeypatch.setattr(undo, "UNDO_SECONDS", 2)
     page.goto(dashboard_url + "/")
 
     page.locator('tr[data-row-id="s_one"] [data-action="close"]').click()
@@ -70,7 +71,7 @@ def test_the_undo_goes_away_when_its_time_is_up(page, dashboard_url, sessions, m
     page.wait_for_selector('tr[data-row-id="s_one"] [data-action="undo"]', state="detached", timeout=4_000)
     page.wait_for_timeout(1_500)  # a live refresh does not bring it back either
     assert page.locator('[data-action="undo"]').count() == 0
-    assert service.get_session("s_one").status == "closed"
+    assert chat_sessions.get_session("s_one").status == "closed"
 
 
 def test_the_keyboard_lands_on_the_undo_after_a_change_and_back_on_the_row_after_it(page, dashboard_url, sessions):

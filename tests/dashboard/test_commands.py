@@ -5,7 +5,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from dashboard import service
+from dashboard.appwrite import chat_sessions, counting
 
 
 def run(*args, **options) -> str:
@@ -40,9 +40,9 @@ def test_seed_demo_fills_sessions_with_messages_and_skips_when_asked_if_empty(fr
     run("seed_demo", sessions=6)
     again = run("seed_demo", sessions=6, if_empty=True)
 
-    assert service.count_sessions() == 6
-    first_page = service.list_sessions(page_size=6).sessions
-    assert sum(c.value for c in service.message_counts(s.session_id for s in first_page).values()) >= 6
+    assert counting.count_sessions() == 6
+    first_page = chat_sessions.list_sessions(page_size=6).sessions
+    assert sum(c.value for c in counting.message_counts(s.session_id for s in first_page).values()) >= 6
     assert "nothing seeded" in again
 
 

@@ -1,10 +1,10 @@
-"""The service module against a real localappwrite, for both API flavours."""
+"""The Appwrite package (dashboard/appwrite/) against a real localappwrite, for both API flavours."""
 
 from datetime import timedelta
 
 import pytest
 
-from dashboard import service
+from dashboard.appwrite import chat_sessions, counting, errors, live, queries, status_changes
 from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.usefixtures("api_flavour")
@@ -15,7 +15,7 @@ def test_list_sessions_shows_the_most_recently_seen_first(rows):
     rows.session("s_new", lastSeen=minutes_ago(1), startTime=minutes_ago(5))
     rows.session("s_mid", lastSeen=minutes_ago(10), startTime=minutes_ago(50))
 
-    page = service.list_sessions()
+    page = chat_sessions.list_sessions()
 
     assert [s.session_id for s in page.sessions] == ["s_new", "s_mid", "s_old"]
     assert page.next_cursor is None and page.previous_cursor is None
@@ -25,9 +25,9 @@ def test_list_sessions_sorts_by_start_time_both_ways(rows):
     rows.session("s_a", startTime=minutes_ago(30), lastSeen=minutes_ago(1))
     rows.session("s_b", startTime=minutes_ago(10), lastSeen=minutes_ago(2))
 
-    assert [s.session_id for s in service.list_sessions(sort="started_desc").sessions] == ["s_b", "s_a"]
-    assert [s.session_id for s in service.list_sessions(sort="started_asc").sessions] == ["s_a", "s_b"]
-    assert [s.session_id for s in service.list_sessions(sort="last_seen_asc").sessions] == ["s_b", "s_a"]
+    assert [s.session_id for s in chat_sessions.list_sessions(sort="started_desc").sessions] == ["s_b", "s_a"]
+    assert [s.session_id for s in chat_sessions.list_sessions(sort="started_asc").sessions] == ["s_a", "s_b"]
+    assert [s.session_id for s in chat_sessions.list_sessions(sort="last_seen_asc").sessions] == ["s_b", "s_a"]
 
 
 def test_list_sessions_filters_by_status_idle_and_session_id_prefix(rows, settings):
@@ -38,7 +38,7 @@ def test_list_sessions_filters_by_status_idle_and_session_id_prefix(rows, settin
     rows.session("x_closed", status="closed", lastSeen=minutes_ago(60))
 
     def ids(**filters):
-        return {s.session_id for s in service.list_sessions(**filters).sessions}
+        return {s.session_id for s in chat_sessions.list_sessions(**filters).sessions}
 
     assert ids(status="active") == {"s_fresh", "s_quiet"}
     assert ids(status="idle") == {"s_quiet"}
@@ -51,10 +51,10 @@ def test_pages_follow_each_other_forward_and_back_without_gaps(rows):
     for number in range(7):
         rows.session(f"s_{number}", lastSeen=minutes_ago(number))
 
-    first = service.list_sessions(page_size=3)
-    second = service.list_sessions(cursor=first.next_cursor, page_size=3)
-    third = service.list_sessions(cursor=second.next_cursor, page_size=3)
-    back = service.list_sessions(cursor=second.previous_cursor, page_size=3)
+    first = chat_sessions.list_sessions(page_size=3)
+    second = chat_sessions.list_sessions(cursor=first.next_cursor, page_size=3)
+    third = chat_sessions.list_sessions(cursor=second.next_cursor, page_size=3)
+    back = chat_sessions.list_sessions(cursor=second.previous_cursor, page_size=3)
 
     assert [s.session_id for s in first.sessions] == ["s_0", "s_1", "s_2"]
     assert [s.session_id for s in second.sessions] == ["s_3", "s_4", "s_5"]
@@ -68,8 +68,8 @@ def test_pages_follow_each_other_forward_and_back_without_gaps(rows):
 def test_a_cursor_to_a_deleted_row_is_reported_as_stale(rows):
     rows.session("s_1", lastSeen=minutes_ago(1))
 
-    with pytest.raises(service.StaleCursor):
-        service.list_sessions(cursor="after:no_such_row")
+    with pytest.raises(errors.StaleCursor):
+        chat_sessions.list_sessions(cursor="after:no_such_row")
 
 
 def test_status_counts_count_every_status_idle_and_statuses_nobody_planned_for(rows, settings):
@@ -81,7 +81,7 @@ def test_status_counts_count_every_status_idle_and_statuses_nobody_planned_for(r
     rows.session("s_5", status="waiting_for_customer", lastSeen=minutes_ago(1))
     rows.session("s_6", status="waiting_for_customer", lastSeen=minutes_ago(1))
 
-    counts = service.status_counts()
+    counts = counting.status_counts()
 
     assert counts.all.value == 6
     assert counts.idle.value == 1
@@ -102,7 +102,7 @@ def test_message_counts_count_a_whole_page_in_one_request(rows, appwrite_server)
     rows.messages("s_2", 1)
 
     before = appwrite_server.request_count()
-    counts = service.message_counts(["s_1", "s_2", "s_3"])
+    counts = counting.message_counts(["s_1", "s_2", "s_3"])
     requests_made = appwrite_server.request_count() - before
 
     assert {sid: count.value for sid, count in counts.items()} == {"s_1": 3, "s_2": 1, "s_3": 0}
@@ -110,12 +110,12 @@ def test_message_counts_count_a_whole_page_in_one_request(rows, appwrite_server)
 
 
 def test_message_counts_stay_exact_when_one_batch_cannot_hold_every_message(rows, monkeypatch):
-    monkeypatch.setattr(service, "MESSAGE_COUNT_BATCH", 4)
+    monkeypatch.setattr(counting, "MESSAGE_COUNT_BATCH", 4)
     for session_id, count in (("s_a", 2), ("s_b", 5), ("s_c", 3)):
         rows.session(session_id)
         rows.messages(session_id, count)
 
-    counts = service.message_counts(["s_a", "s_b", "s_c", "s_d"])
+    counts = counting.message_counts(["s_a", "s_b", "s_c", "s_d"])
 
     assert {sid: count.value for sid, count in counts.items()} == {"s_a": 2, "s_b": 5, "s_c": 3, "s_d": 0}
 
@@ -131,7 +131,7 @@ def test_get_session_reads_every_field_of_the_seed_schema(rows):
         theme='{"primaryColor":"#007bff"}',
     )
 
-    session = service.get_session("row_1")
+    session = chat_sessions.get_session("row_1")
 
     assert session.row_id == "row_1"
     assert session.session_id == "s_1763614351136"
@@ -148,8 +148,8 @@ def test_broken_metadata_and_theme_are_kept_as_text_not_errors(rows):
     rows.session("s_1", userMeta="not json {", theme='["a list"]')
     rows.session("s_2", userMeta='{"browser": {"nested": 1}}', theme='{"primaryColor": "red; background: url(x)"}')
 
-    broken = service.get_session("s_1")
-    odd = service.get_session("s_2")
+    broken = chat_sessions.get_session("s_1")
+    odd = chat_sessions.get_session("s_2")
 
     assert broken.user_meta == "not json {" and broken.user_meta_object is None
     assert broken.theme == '["a list"]' and broken.theme_colour is None
@@ -163,9 +163,9 @@ def test_missing_and_future_times_do_not_break_ages(rows):
     rows.session("s_future", startTime=now + timedelta(minutes=30), lastSeen=now + timedelta(minutes=60))
     rows.session("s_backwards", startTime=minutes_ago(5), lastSeen=minutes_ago(10))
 
-    none = service.get_session("s_none")
-    future = service.get_session("s_future")
-    backwards = service.get_session("s_backwards")
+    none = chat_sessions.get_session("s_none")
+    future = chat_sessions.get_session("s_future")
+    backwards = chat_sessions.get_session("s_backwards")
 
     assert none.last_seen is None and none.idle_for() is None and none.duration is None
     assert future.idle_for() == timedelta(0)
@@ -176,28 +176,28 @@ def test_missing_and_future_times_do_not_break_ages(rows):
 def test_close_session_stores_closed_and_a_second_close_changes_nothing(rows):
     rows.session("s_1", status="active")
 
-    closed = service.close_session("s_1")
-    again = service.close_session("s_1")
+    closed = status_changes.close_session("s_1")
+    again = status_changes.close_session("s_1")
 
     assert closed.status == "closed"
     assert again.status == "closed"
-    assert service.get_session("s_1").status == "closed"
+    assert chat_sessions.get_session("s_1").status == "closed"
 
 
 def test_closing_or_reading_an_unknown_session_raises_not_found(rows):
-    with pytest.raises(service.NotFound):
-        service.close_session("no_such_row")
-    with pytest.raises(service.NotFound):
-        service.get_session("no_such_row")
+    with pytest.raises(errors.NotFound):
+        status_changes.close_session("no_such_row")
+    with pytest.raises(errors.NotFound):
+        chat_sessions.get_session("no_such_row")
 
 
 def test_load_session_list_takes_two_rounds_of_requests(rows, appwrite_server):
     for number in range(30):
         rows.session(f"s_{number:02d}", lastSeen=minutes_ago(number))
 
-    service._detect_grouped_counts()  # asked once per process, beside the first cold load
+    counting.detect_grouped_counts()  # asked once per process, beside the first cold load
     before = appwrite_server.request_count()
-    data = service.load_session_list(None, "", service.DEFAULT_SORT, None, 25)
+    data = live.load_session_list(None, "", queries.DEFAULT_SORT, None, 25)
     requests_made = appwrite_server.request_count() - before
 
     assert len(data.page.sessions) == 25

@@ -110,7 +110,7 @@ def test_a_boosted_request_gets_the_whole_page(client, two_sessions):
 
 
 def test_an_unchanged_list_answers_no_content_to_a_refresh(client, two_sessions, monkeypatch):
-    from dashboard import service
+    from dashboard.appwrite import live
 
     first = client.get("/", headers=HTMX).content.decode()
     version = re.search(r'data-rows-version="([^"]+)"', first).group(1)
@@ -118,8 +118,8 @@ def test_an_unchanged_list_answers_no_content_to_a_refresh(client, two_sessions,
     unchanged = client.get("/", headers={**HTMX, "X-Rows-Version": version})
     two_sessions.session("s_1003", lastSeen=minutes_ago(1))
     # A change made outside the dashboard shows once the shared look at Appwrite is due again.
-    later = service._clock() + service.probe_seconds()
-    monkeypatch.setattr(service, "_clock", lambda: later)
+    later = live._clock() + live.probe_seconds()
+    monkeypatch.setattr(live, "_clock", lambda: later)
     changed = client.get("/", headers={**HTMX, "X-Rows-Version": version})
 
     assert unchanged.status_code == 204

@@ -8,7 +8,7 @@ import uuid
 
 from django.core.management import call_command
 
-from dashboard import service
+from dashboard.appwrite import schema
 
 from .conftest import run_doctor
 
@@ -22,10 +22,10 @@ def test_a_correct_schema_passes_every_check_and_exits_0(api_flavour, provisione
     assert not [line for line in report.lines if line.startswith(("ERROR", "WARNING"))], report.output
     assert report.line("ok       endpoint ").endswith("answers: Appwrite 1.9.6")
     assert f"ok       database {provisioned}" in report.lines
-    for kind, key, size, _required, _default in service.SESSION_ATTRIBUTES:
+    for kind, key, size, _required, _default in schema.SESSION_ATTRIBUTES:
         expected = f"{kind}, {size}" if size else kind
         assert f"ok       attribute sessions.{key} ({expected})" in report.lines
-    for _kind, key, _size, _required, _default in service.MESSAGE_ATTRIBUTES:
+    for _kind, key, _size, _required, _default in schema.MESSAGE_ATTRIBUTES:
         assert report.line(f"ok       attribute messages.{key} ")
     assert "ok       index on sessions(status, lastSeen)" in report.lines
     assert "ok       index on messages(sessionId)" in report.lines

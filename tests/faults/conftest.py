@@ -55,11 +55,11 @@ def two_sessions(rows):
 def fault(request, appwrite_server, settings) -> Callable[[], None]:
     """Switches the parametrised failure on when called; the autouse fixture of tests/conftest.py
     switches it off (and closes the circuit breakers) after the test."""
-    from dashboard import service
+    from dashboard.appwrite import live
 
     def start() -> None:
         FAULTS[request.param](appwrite_server, settings)
-        service.invalidate_lists()  # the next read must ask Appwrite instead of the shared cache
+        live.invalidate_lists()  # the next read must ask Appwrite instead of the shared cache
 
     start.name = request.param
     return start

@@ -116,9 +116,9 @@ def test_a_close_without_javascript_that_did_not_happen_says_so_after_the_redire
     response, _ = answered(lambda: client.post("/sessions/s_fault_2/close/", {"next": "/"}))
     assert response.status_code == 302
     appwrite_server.set_faults("off")
-    from dashboard import service
+    from dashboard.appwrite import health
 
-    service.forget_failures()
+    health.forget_failures()
     html = client.get(response["Location"], follow=True).content.decode()
 
     assert "Could not close it" in html or "Appwrite did not confirm the close" in html

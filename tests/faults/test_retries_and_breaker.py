@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from dashboard import resilience, service
+from dashboard.appwrite import chat_sessions, errors, health, live, resilience, status_changes
 from tests.htmx import HTMX
 
 
@@ -29,7 +29,7 @@ def logged_since(server, before: int, rows) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("mode", ["500", "503", "html", "reset", "429", "hang"])
 def test_a_read_that_fails_once_is_retried_and_the_page_shows_fresh_data(client, two_sessions, appwrite_server, mode):
     client.get("/")
-    service.invalidate_lists()
+    live.invalidate_lists()
     appwrite_server.set_faults(mode, count=1, hang_seconds=3)
 
     html = client.get("/").content.decode()
@@ -67,29 +67,29 @@ def test_a_write_whose_outcome_cannot_be_known_is_reported_as_unconfirmed(two_se
     settings.APPWRITE_TIMEOUT_SECONDS = 0.5
     appwrite_server.set_faults("hang", count=-1, hang_seconds=5)  # the write and the read-back both time out
 
-    with resilience.budget(1.0), pytest.raises(service.Unconfirmed):
-        service.set_status("s_fault_2", "closed")
+    with resilience.budget(1.0), pytest.raises(errors.Unconfirmed):
+        status_changes.set_status("s_fault_2", "closed")
 
 
 def test_the_breaker_stops_asking_a_failing_appwrite_then_asks_again(two_sessions, appwrite_server, monkeypatch):
     monkeypatch.setattr(resilience, "OPEN_SECONDS", 0.5)
     appwrite_server.set_faults("503", count=-1)
     for _ in range(2):  # three tries each: the fifth failure in a row opens the breaker
-        with pytest.raises(service.AppwriteUnavailable):
-            service.list_sessions()
+        with pytest.raises(errors.AppwriteUnavailable):
+            chat_sessions.list_sessions()
     before = log_mark(appwrite_server)
 
     for _ in range(5):
-        with pytest.raises(service.AppwriteUnavailable, match="failed 5 times in a row"):
-            service.list_sessions()
+        with pytest.raises(errors.AppwriteUnavailable, match="failed 5 times in a row"):
+            chat_sessions.list_sessions()
     assert logged_since(appwrite_server, before, two_sessions) == []
 
     appwrite_server.set_faults("off")
     time.sleep(0.6)
-    assert [s.row_id for s in service.list_sessions().sessions] == ["s_fault_1", "s_fault_2"]
+    assert [s.row_id for s in chat_sessions.list_sessions().sessions] == ["s_fault_1", "s_fault_2"]
     # One trial call, and the breaker is closed again.
     assert len(logged_since(appwrite_server, before, two_sessions)) == 1
-    service.list_sessions()
+    chat_sessions.list_sessions()
     assert len(logged_since(appwrite_server, before, two_sessions)) == 2
 
 
@@ -99,7 +99,7 @@ def test_agents_polling_an_appwrite_that_is_down_do_not_hammer_it(client, two_se
     appwrite_server.set_faults("503", count=-1)
 
     for _ in range(10):
-        service.invalidate_lists()  # as if every poll had to look at Appwrite
+        live.invalidate_lists()  # as if every poll had to look at Appwrite
         html = client.get("/", headers=HTMX).content.decode()
         assert "Stale since" in html
 
@@ -113,8 +113,8 @@ def test_appwrite_asking_to_wait_is_not_asked_again_before_then(two_sessions, ap
     started = time.monotonic()
     with resilience.budget(2.0):
         for _ in range(3):
-            with pytest.raises(service.AppwriteError):
-                service.list_sessions()
+            with pytest.raises(errors.AppwriteError):
+                chat_sessions.list_sessions()
 
     assert time.monotonic() - started < 1  # no waiting for a retry that could not fit the budget
     assert len(logged_since(appwrite_server, before, two_sessions)) == 1
@@ -123,7 +123,7 @@ def test_appwrite_asking_to_wait_is_not_asked_again_before_then(two_sessions, ap
 def test_each_appwrite_call_is_logged_with_operation_status_and_duration_but_never_the_key(
     client, two_sessions, appwrite_server, caplog, settings
 ):
-    service.invalidate_lists()
+    live.invalidate_lists()
     call_logger = logging.getLogger("dashboard.appwrite")
     call_logger.addHandler(caplog.handler)  # the dashboard's loggers do not propagate to the root
     try:
@@ -143,13 +143,13 @@ def test_each_appwrite_call_is_logged_with_operation_status_and_duration_but_nev
 
 def test_readiness_answers_quickly_when_appwrite_hangs_and_is_cached_briefly(client, two_sessions, appwrite_server):
     assert client.get("/readyz").status_code == 200
-    service.forget_failures()
+    health.forget_failures()
     appwrite_server.set_faults("hang", count=-1, hang_seconds=8)
 
     started = time.monotonic()
     first = client.get("/readyz")
     assert first.status_code == 503 and "Appwrite is unreachable" in first.content.decode()
-    assert time.monotonic() - started < service.READY_TIMEOUT_SECONDS + 1
+    assert time.monotonic() - started < health.READY_TIMEOUT_SECONDS + 1
 
     before = log_mark(appwrite_server)
     assert client.get("/readyz").status_code == 503  # from the brief cache: no new request

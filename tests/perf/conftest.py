@@ -73,15 +73,15 @@ class SlowRows:
 @pytest.fixture
 def slow_rows(settings, slow_appwrite) -> Iterator[SlowRows]:
     """The dashboard pointed at the slow localappwrite, with a fresh database of its own (deleted afterwards)."""
-    from dashboard import service
+    from dashboard.appwrite import counting, schema
 
     settings.APPWRITE_ENDPOINT = slow_appwrite.endpoint
     settings.APPWRITE_PROJECT_ID = slow_appwrite.project_id
     settings.APPWRITE_API_KEY = slow_appwrite.api_key
     settings.APPWRITE_API = "tablesdb"
     database_id = settings.APPWRITE_DATABASE_ID = "p" + uuid.uuid4().hex[:12]
-    service.provision_schema()
-    service._detect_grouped_counts()  # once per process in real life; not part of what the tests count
+    schema.provision_schema()
+    counting.detect_grouped_counts()  # once per process in real life; not part of what the tests count
     yield SlowRows(slow_appwrite, database_id)
     delete_database(slow_appwrite, database_id)
 
@@ -119,11 +119,11 @@ def appwrite_requests(slow_appwrite):
 @pytest.fixture
 def later(monkeypatch):
     """Moves the dashboard's clock on, as if `seconds` had passed."""
-    from dashboard import service
+    from dashboard.appwrite import live
 
     offset = [0.0]
-    real = service._clock
-    monkeypatch.setattr(service, "_clock", lambda: real() + offset[0])
+    real = live._clock
+    monkeypatch.setattr(live, "_clock", lambda: real() + offset[0])
 
     def move(seconds: float) -> None:
         offset[0] += seconds

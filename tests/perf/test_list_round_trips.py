@@ -11,12 +11,12 @@ import time
 
 import pytest
 
-from dashboard import service
+from dashboard.appwrite import live, queries, status_changes
 from tests.htmx import HTMX
 
 
-def load(page_size: int = 25) -> service.SessionList:
-    return service.load_session_list(None, "", service.DEFAULT_SORT, None, page_size)
+def load(page_size: int = 25) -> live.SessionList:
+    return live.load_session_list(None, "", queries.DEFAULT_SORT, None, page_size)
 
 
 def asked_session_ids(request) -> set[str]:
@@ -32,7 +32,7 @@ def asked_session_ids(request) -> set[str]:
 @pytest.mark.parametrize("page_size", [25, 100])
 def test_a_cold_page_takes_two_round_trips_in_series_whatever_its_size(slow_rows, appwrite_requests, page_size):
     slow_rows.sessions(120)
-    service.invalidate_lists()
+    live.invalidate_lists()
 
     with appwrite_requests() as made:
         data = load(page_size)
@@ -53,7 +53,7 @@ def test_an_unchanged_refresh_asks_appwrite_once_and_sends_no_rows(
 
     with appwrite_requests() as within_the_interval:
         again = client.get("/", headers={**HTMX, "X-Rows-Version": version})
-    later(service.probe_seconds())
+    later(live.probe_seconds())
     with appwrite_requests() as after_the_interval:
         probed = client.get("/", headers={**HTMX, "X-Rows-Version": version})
 
@@ -67,7 +67,7 @@ def test_when_one_session_changes_only_its_messages_are_counted_again(slow_rows,
     ids = slow_rows.sessions(40)
     load()
     slow_rows.visitor_writes(ids[7])
-    later(service.probe_seconds())
+    later(live.probe_seconds())
 
     with appwrite_requests() as made:
         data = load()
@@ -89,9 +89,9 @@ def test_a_change_nobody_announced_shows_at_the_next_full_reload(slow_rows, late
         json={"rowId": "unique()", "data": {"sessionId": ids[0], "role": "user", "content": "quiet"}},
     ).raise_for_status()
 
-    later(service.probe_seconds())
+    later(live.probe_seconds())
     assert load().message_counts[ids[0]].value == 3
-    later(service.FULL_REFRESH_SECONDS)
+    later(live.FULL_REFRESH_SECONDS)
     assert load().message_counts[ids[0]].value == 4
 
 
@@ -99,7 +99,7 @@ def test_an_agents_own_close_shows_at_once(slow_rows):
     ids = slow_rows.sessions(10)
     load()
 
-    service.close_session(ids[3])
+    status_changes.close_session(ids[3])
     data = load()
 
     assert {s.session_id: s.status for s in data.page.sessions}[ids[3]] == "closed"

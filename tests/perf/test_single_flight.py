@@ -1,4 +1,4 @@
-"""The shared cache's single flight (dashboard/cache.py): however many agents want a value at once, one of
+"""The shared cache's single flight (dashboard/appwrite/shared.py): however many agents want a value at once, one of
 them computes it, also when the value in the making is an older one than theirs (the list moved on meanwhile)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 
-from dashboard import cache as shared
+from dashboard.appwrite import shared
 
 
 def test_agents_wanting_a_newer_value_than_the_one_being_computed_share_one_computation():

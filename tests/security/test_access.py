@@ -62,18 +62,18 @@ def test_public_pages_answer_signed_out(rows):
 
 
 def test_a_signed_out_close_changes_nothing_in_appwrite(rows):
-    from dashboard import service
+    from dashboard.appwrite import chat_sessions
 
     rows.session("s_open", status="active")
 
     response = Client().post("/sessions/s_open/close/", {"next": "/"})
 
     assert response["Location"].startswith("/login/")
-    assert service.get_session("s_open").status == "active"
+    assert chat_sessions.get_session("s_open").status == "active"
 
 
 def test_closing_without_a_csrf_token_is_refused_and_changes_nothing_in_appwrite(agent, rows):
-    from dashboard import service
+    from dashboard.appwrite import chat_sessions
 
     rows.session("s_open", status="active")
     client = Client(enforce_csrf_checks=True)
@@ -83,12 +83,12 @@ def test_closing_without_a_csrf_token_is_refused_and_changes_nothing_in_appwrite
     refused_htmx = client.post("/sessions/s_open/close/", headers=HTMX)
 
     assert refused.status_code == 403 and refused_htmx.status_code == 403
-    assert service.get_session("s_open").status == "active"
+    assert chat_sessions.get_session("s_open").status == "active"
 
     html = client.get("/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     assert client.post("/sessions/s_open/close/", {"csrfmiddlewaretoken": token}).status_code == 302
-    assert service.get_session("s_open").status == "closed"
+    assert chat_sessions.get_session("s_open").status == "closed"
 
 
 @pytest.mark.parametrize("url", PROTECTED)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from dashboard import service
+from dashboard.appwrite import transcripts
 from tests.dashboard_fixtures import minutes_ago
 from tests.htmx import HTMX
 
@@ -69,7 +69,7 @@ def test_the_transcript_is_in_order_with_each_role_labelled(client, chat):
 
 
 def test_the_transcript_opens_on_the_newest_page_and_pages_back_with_a_cursor(client, rows, monkeypatch):
-    monkeypatch.setattr(service, "TRANSCRIPT_PAGE_SIZE", 3)
+    monkeypatch.setattr(transcripts, "TRANSCRIPT_PAGE_SIZE", 3)
     rows.session("s_long", row_id="long")
     ids = [say(rows, "s_long", "user", f"line {number}") for number in range(7)]
 
@@ -89,7 +89,7 @@ def test_the_transcript_opens_on_the_newest_page_and_pages_back_with_a_cursor(cl
 
 
 def test_paging_through_htmx_answers_only_the_transcript(client, rows, monkeypatch):
-    monkeypatch.setattr(service, "TRANSCRIPT_PAGE_SIZE", 2)
+    monkeypatch.setattr(transcripts, "TRANSCRIPT_PAGE_SIZE", 2)
     rows.session("s_page", row_id="page")
     ids = [say(rows, "s_page", "user", f"line {number}") for number in range(3)]
 

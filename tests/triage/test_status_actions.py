@@ -5,7 +5,8 @@ import re
 import pytest
 from django.core import signing
 
-from dashboard import service, session_views
+from dashboard import undo
+from dashboard.appwrite import chat_sessions, status_changes
 from tests.htmx import HTMX
 
 PANEL = {**HTMX, "HX-Target": "session-status"}
@@ -36,7 +37,7 @@ def test_each_action_answers_htmx_with_the_updated_row_and_an_undo(client, sessi
     assert html.lstrip().startswith(f'<tr data-row-id="{row_id}"')
     assert f'data-status="{status}"' in html
     assert 'data-action="undo"' in html
-    assert service.get_session(row_id).status == status
+    assert chat_sessions.get_session(row_id).status == status
 
 
 @pytest.mark.parametrize(("row_id", "action"), [("open", "take"), ("done", "reopen"), ("mine", "close")])
@@ -81,7 +82,7 @@ def test_undo_puts_the_previous_status_back(client, sessions):
     assert 'data-status="active"' in html
     assert 'data-action="undo"' not in html
     assert "Undone: session s_open is Active again." in html
-    assert service.get_session("open").status == "active"
+    assert chat_sessions.get_session("open").status == "active"
 
 
 def test_undo_without_javascript_redirects_back(client, sessions):
@@ -91,29 +92,29 @@ def test_undo_without_javascript_redirects_back(client, sessions):
     response = client.post("/sessions/done/undo/", {"token": token, "next": "/?status=closed"})
 
     assert response["Location"] == "/?status=closed"
-    assert service.get_session("done").status == "closed"
+    assert chat_sessions.get_session("done").status == "closed"
 
 
 def test_undo_refuses_when_the_status_changed_meanwhile_and_says_so(client, sessions):
     closed = client.post("/sessions/open/close/", headers=HTMX).content.decode()
-    service.set_status("open", "agent_assigned")  # another agent took it
+    status_changes.set_status("open", "agent_assigned")  # another agent took it
 
     html = client.post("/sessions/open/undo/", {"token": undo_token(closed)}, headers=HTMX).content.decode()
 
     assert "Not undone: meanwhile the status became Agent assigned." in html
     assert 'data-status="agent_assigned"' in html
-    assert service.get_session("open").status == "agent_assigned"
+    assert chat_sessions.get_session("open").status == "agent_assigned"
 
 
 def test_undo_refuses_an_expired_token(client, sessions, time_passes):
     closed = client.post("/sessions/open/close/", headers=HTMX).content.decode()
-    time_passes(session_views.UNDO_SECONDS + 1)
+    time_passes(undo.UNDO_SECONDS + 1)
 
     response = client.post("/sessions/open/undo/", {"token": undo_token(closed)}, headers=HTMX)
 
     assert "Too late to undo" in response.content.decode()
     assert response["HX-Retarget"] == '[id="row-error-open"]'
-    assert service.get_session("open").status == "closed"
+    assert chat_sessions.get_session("open").status == "closed"
     assert 'data-action="undo"' not in client.get("/").content.decode()
 
 
@@ -123,7 +124,7 @@ def test_undo_never_trusts_a_status_from_the_client(client, sessions):
     response = client.post("/sessions/open/undo/", {"token": forged, "status": "hacked"}, headers=HTMX)
 
     assert "This undo is not valid." in response.content.decode()
-    assert service.get_session("open").status == "active"
+    assert chat_sessions.get_session("open").status == "active"
 
 
 def test_undo_refuses_a_token_of_another_session(client, sessions):
@@ -132,7 +133,7 @@ def test_undo_refuses_a_token_of_another_session(client, sessions):
     html = client.post("/sessions/done/undo/", {"token": undo_token(taken)}, headers=HTMX).content.decode()
 
     assert "belongs to another session" in html
-    assert service.get_session("done").status == "closed"
+    assert chat_sessions.get_session("done").status == "closed"
 
 
 def test_nothing_to_undo_when_the_status_did_not_change(client, sessions):
@@ -191,4 +192,4 @@ def test_signed_out_visitors_cannot_act(sessions):
     response = Client().post("/sessions/open/take/")
 
     assert response.status_code in (302, 401, 403)
-    assert service.get_session("open").status == "active"
+    assert chat_sessions.get_session("open").status == "active"

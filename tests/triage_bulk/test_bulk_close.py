@@ -5,12 +5,13 @@ import re
 
 import pytest
 
-from dashboard import service, triage_views
+from dashboard import triage_views
+from dashboard.appwrite import bulk, chat_sessions
 from tests.htmx import HTMX
 
 
 def status_of(row_id: str) -> str:
-    return service.get_session(row_id).status
+    return chat_sessions.get_session(row_id).status
 
 
 def counts_in(html: str) -> dict[str, int]:
@@ -101,11 +102,11 @@ def test_a_selection_with_something_that_is_not_a_row_id_is_refused(client, rows
 
 
 def test_a_selection_above_the_cap_is_refused(client, rows):
-    ids = [f"s_{number}" for number in range(service.MAX_SELECTED + 1)]
+    ids = [f"s_{number}" for number in range(bulk.MAX_SELECTED + 1)]
 
     html = client.post("/bulk/close/", {"selected": ids, "confirmed": "1"}).content.decode()
 
-    assert f"Select at most {service.MAX_SELECTED} sessions" in html
+    assert f"Select at most {bulk.MAX_SELECTED} sessions" in html
 
 
 def test_select_all_matching_confirms_with_the_count_of_the_filter(client, rows):

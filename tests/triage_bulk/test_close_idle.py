@@ -7,13 +7,14 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from dashboard import service, triage_views
+from dashboard import triage_views
+from dashboard.appwrite import bulk, chat_sessions
 from tests.dashboard_fixtures import minutes_ago
 from tests.htmx import HTMX
 
 
 def status_of(row_id: str) -> str:
-    return service.get_session(row_id).status
+    return chat_sessions.get_session(row_id).status
 
 
 def progress_token(html: str) -> str:
@@ -74,7 +75,7 @@ def test_a_visitor_who_comes_back_during_the_run_is_not_closed(client, idle_and_
     monkeypatch.setattr(triage_views, "PAGES_PER_REQUEST", 1)
 
     html = client.post("/close-idle/?device=iPhone", {"idle_minutes": "30", "confirmed": "1"}).content.decode()
-    service.touch_session("s_idle_4", minutes_ago(0))
+    chat_sessions.touch_session("s_idle_4", minutes_ago(0))
     while 'data-run-state="running"' in html:
         html = client.post("/close-idle/", {"progress": progress_token(html)}).content.decode()
 
@@ -98,7 +99,7 @@ def test_the_command_dry_run_lists_what_it_would_close_and_closes_nothing(idle_a
 
 
 def test_the_command_closes_idle_sessions_of_a_status_and_prints_a_summary(idle_and_busy, monkeypatch):
-    monkeypatch.setattr(service, "WALK_PAGE_SIZE", 2)
+    monkeypatch.setattr(bulk, "WALK_PAGE_SIZE", 2)
 
     out = run_command("--idle-minutes", "30")
     assigned = run_command("--idle-minutes", "30", "--status", "agent_assigned")

@@ -6,7 +6,7 @@ import re
 
 from appwrite.query import Query
 
-from dashboard import service
+from dashboard.appwrite import bulk, records
 from tests.dashboard_fixtures import minutes_ago
 
 
@@ -29,7 +29,7 @@ def appwrite_rows(rows, *queries) -> dict[str, dict]:
 
 
 def test_the_export_streams_every_page_of_the_filter_with_message_counts(client, rows, monkeypatch):
-    monkeypatch.setattr(service, "WALK_PAGE_SIZE", 7)
+    monkeypatch.setattr(bulk, "WALK_PAGE_SIZE", 7)
     for number in range(23):
         rows.session(
             f"s_{number:03d}",
@@ -56,8 +56,8 @@ def test_the_export_streams_every_page_of_the_filter_with_message_counts(client,
         row = dict(zip(header, line, strict=True))
         stored = expected[row["row_id"]]
         assert row["session_id"] == stored["sessionId"] and row["status"] == stored["status"]
-        assert service._parse_datetime(row["start_time"]) == service._parse_datetime(stored["startTime"])
-        assert service._parse_datetime(row["last_seen"]) == service._parse_datetime(stored["lastSeen"])
+        assert records.parse_datetime(row["start_time"]) == records.parse_datetime(stored["startTime"])
+        assert records.parse_datetime(row["last_seen"]) == records.parse_datetime(stored["lastSeen"])
         assert row["messages"] == str(int(row["session_id"][2:]) % 4)
         assert (row["browser"], row["device"], row["location"]) == ("Firefox 133", "iPad", "Lyon, FR")
         assert row["user_meta"] == stored["userMeta"]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from dashboard import service
+from dashboard.appwrite import queries
 from tests.dashboard_fixtures import minutes_ago
 from tests.htmx import HTMX
 
@@ -103,9 +103,9 @@ def test_the_live_fragment_keeps_the_filter(client, rows):
 
 
 def test_a_quote_in_a_filter_value_is_matched_as_json_escapes_it():
-    filters = service.SessionFilters(browser='Say "hi"', started_from=timezone.now().date())
+    filters = queries.SessionFilters(browser='Say "hi"', started_from=timezone.now().date())
 
-    contains, from_date = (json.loads(query) for query in service.filter_queries(filters))
+    contains, from_date = (json.loads(query) for query in queries.filter_queries(filters))
 
     assert contains["method"] == "contains" and contains["attribute"] == "userMeta"
     assert '"browser":"Say \\"hi\\""' in contains["values"]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from dashboard import service
+from dashboard.appwrite import counting, records
 from tests.dashboard_fixtures import minutes_ago
 from tests.htmx import HTMX
 
@@ -62,13 +62,13 @@ def test_the_chart_has_24_hourly_bars_with_the_starts_of_each_hour(client, rows)
 
 
 def test_a_count_at_appwrites_cap_says_5000_plus(client, rows, monkeypatch):
-    real_total = service._total
+    real_total = counting.total
 
     def capped_for_active(queries):
         count = real_total(queries)
-        return service._count(5000) if any('"active"' in query for query in queries) else count
+        return records.count_of(5000) if any('"active"' in query for query in queries) else count
 
-    monkeypatch.setattr(service, "_total", capped_for_active)
+    monkeypatch.setattr(counting, "total", capped_for_active)
     rows.session("s_1", status="active", lastSeen=minutes_ago(1))
 
     html = client.get("/overview/").content.decode()

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard import service
+from dashboard.appwrite import errors, schema
 
 
 class Command(BaseCommand):
@@ -13,8 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            steps = service.provision_schema()
-        except service.AppwriteError as error:
+            steps = schema.provision_schema()
+        except errors.AppwriteError as error:
             raise CommandError(f"Appwrite setup failed: {error}") from error
         for step in steps:
             if step.created:

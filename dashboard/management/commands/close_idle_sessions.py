@@ -5,7 +5,7 @@ summary; exits with 1 when any close failed or Appwrite could not be reached."""
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from dashboard import service
+from dashboard.appwrite import bulk, errors, queries
 
 
 class Command(BaseCommand):
@@ -19,18 +19,18 @@ class Command(BaseCommand):
     def handle(self, *args, idle_minutes: int, status: str, dry_run: bool, **options) -> None:
         if idle_minutes < 1:
             raise CommandError("--idle-minutes must be at least 1")
-        selection = service.Selection(status=status, idle_minutes=idle_minutes, created_before=timezone.now())
+        selection = queries.Selection(status=status, idle_minutes=idle_minutes, created_before=timezone.now())
         try:
             if dry_run:
                 self._preview(selection)
             else:
                 self._close(selection)
-        except service.AppwriteError as error:
+        except errors.AppwriteError as error:
             raise CommandError(f"Appwrite is unreachable or refused: {error}") from error
 
-    def _preview(self, selection: service.Selection) -> None:
+    def _preview(self, selection: queries.Selection) -> None:
         count = 0
-        for page in service.iter_selection(selection, service.WALK_PAGE_SIZE):
+        for page in bulk.iter_selection(selection, bulk.WALK_PAGE_SIZE):
             for session in page:
                 count += 1
                 self.stdout.write(
@@ -39,11 +39,11 @@ class Command(BaseCommand):
                 )
         self.stdout.write(f"Dry run: {count} session{'s' if count != 1 else ''} would be closed; nothing was changed.")
 
-    def _close(self, selection: service.Selection) -> None:
+    def _close(self, selection: queries.Selection) -> None:
         closed = already = failed = 0
         after = None
         while True:
-            batch = service.close_selection_batch(selection, after, service.WALK_PAGE_SIZE)
+            batch = bulk.close_selection_batch(selection, after, bulk.WALK_PAGE_SIZE)
             for outcome in batch.outcomes:
                 name = outcome.session_id or "(no session ID)"
                 if outcome.result == "closed":

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard import service
+from dashboard.appwrite import errors, schema
 
 
 class Command(BaseCommand):
@@ -17,8 +17,8 @@ class Command(BaseCommand):
         if len(password) < 8:
             raise CommandError("The password needs at least 8 characters (Appwrite's rule).")
         try:
-            steps = service.ensure_agent(email, password, name or email.split("@")[0])
-        except service.AppwriteError as error:
+            steps = schema.ensure_agent(email, password, name or email.split("@")[0])
+        except errors.AppwriteError as error:
             raise CommandError(f"Could not create the agent: {error}") from error
         for step in steps:
             self.stdout.write(f"{'created' if step.created else 'exists '}  {step.what}")

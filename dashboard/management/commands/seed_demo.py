@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from dashboard import service, visitors
+from dashboard import visitors
+from dashboard.appwrite import chat_sessions, counting, errors, transcripts, transport
 
 
 class Command(BaseCommand):
@@ -18,15 +19,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, sessions: int, if_empty: bool, **options) -> None:
         try:
-            if if_empty and service.count_sessions() > 0:
+            if if_empty and counting.count_sessions() > 0:
                 self.stdout.write("Sessions already exist; nothing seeded.")
                 return
             calls = [lambda number=number: self._seed_one(number) for number in range(sessions)]
             messages = 0
             # A few at a time: quick, without flooding the server.
-            for start in range(0, len(calls), service.MAX_CONCURRENT_CALLS):
-                messages += sum(service.run_concurrently(*calls[start : start + service.MAX_CONCURRENT_CALLS]))
-        except service.AppwriteError as error:
+            for start in range(0, len(calls), transport.MAX_CONCURRENT_CALLS):
+                messages += sum(transport.run_concurrently(*calls[start : start + transport.MAX_CONCURRENT_CALLS]))
+        except errors.AppwriteError as error:
             raise CommandError(f"Seeding failed: {error}") from error
         self.stdout.write(self.style.SUCCESS(f"Seeded {sessions} sessions with {messages} messages."))
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         start = now - started_ago
         length = min(started_ago, timedelta(minutes=random.uniform(1, 40)))
         session_id = visitors.new_session_id(start) + f"{number:02d}"
-        service.create_session(
+        chat_sessions.create_session(
             session_id,
             status=status,
             start_time=start,
@@ -61,5 +62,5 @@ class Command(BaseCommand):
                 )
             else:
                 role, content = "user", random.choice(visitors.FOLLOW_UPS)
-            service.create_message(session_id, role, content)
+            transcripts.create_message(session_id, role, content)
         return count

@@ -9,7 +9,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from dashboard import service, visitors
+from dashboard import visitors
+from dashboard.appwrite import chat_sessions, errors, status_changes, transcripts
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
                 tick += 1
                 try:
                     self.stdout.write(self.tick())
-                except service.AppwriteError as error:
+                except errors.AppwriteError as error:
                     # Keep going: the demo server may be restarting, or a real one may hiccup.
                     self.stderr.write(f"simulator: Appwrite call failed ({error}); trying again")
                 time.sleep(interval)
@@ -41,22 +42,22 @@ class Command(BaseCommand):
         if random.random() < 0.35:
             session = visitors.start_visit(now)
             events.append(f"new {session.session_id}")
-        open_sessions = [s for s in service.recent_sessions(limit=60) if s.status != "closed"]
+        open_sessions = [s for s in chat_sessions.recent_sessions(limit=60) if s.status != "closed"]
         for session in random.sample(open_sessions, k=min(2, len(open_sessions))):
             roll = random.random()
             if session.is_idle(30, now) and roll < 0.5:
-                service.close_session(session.row_id)
+                status_changes.close_session(session.row_id)
                 events.append(f"closed {session.session_id} (idle)")
             elif roll < 0.6 and session.idle_for(now) is not None and session.idle_for(now) < timedelta(minutes=5):
                 role = "user" if random.random() < 0.6 else "assistant"
                 line = random.choice(visitors.FOLLOW_UPS if role == "user" else visitors.ANSWERS)
-                service.create_message(session.session_id, role, line)
-                service.touch_session(session.row_id, now)
+                transcripts.create_message(session.session_id, role, line)
+                chat_sessions.touch_session(session.row_id, now)
                 events.append(f"message in {session.session_id}")
             elif roll < 0.7 and session.status == "active":
-                service.set_status(session.row_id, "agent_assigned")
+                status_changes.set_status(session.row_id, "agent_assigned")
                 events.append(f"agent took {session.session_id}")
             elif roll < 0.8 and session.idle_for(now) and session.idle_for(now) > timedelta(minutes=2):
-                service.close_session(session.row_id)
+                status_changes.close_session(session.row_id)
                 events.append(f"closed {session.session_id}")
         return "simulator: " + (", ".join(events) or "quiet")

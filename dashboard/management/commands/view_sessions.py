@@ -1,5 +1,5 @@
 """`manage.py view_sessions`: the terminal view the team had before the dashboard (the old
-`view_sessions.js`), for a server without a browser. Reads through dashboard.service only."""
+`view_sessions.js`), for a server without a browser. Reads through dashboard/appwrite/ only."""
 
 import json
 from datetime import UTC, datetime
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from dashboard import service
+from dashboard.appwrite import chat_sessions, counting, errors, transport
 
 RULE = "─" * 60
 
@@ -42,12 +42,12 @@ def _indented(text: str, prefix: str) -> str:
     return text.replace("\n", "\n" + prefix)
 
 
-def _problem(error: service.AppwriteError) -> str:
-    if isinstance(error, service.AppwriteUnavailable):
+def _problem(error: errors.AppwriteError) -> str:
+    if isinstance(error, errors.AppwriteUnavailable):
         what = f"Appwrite is unreachable at {settings.APPWRITE_ENDPOINT}"
-    elif isinstance(error, service.Unauthorized):
+    elif isinstance(error, errors.Unauthorized):
         what = "Appwrite refused the API key (APPWRITE_API_KEY, APPWRITE_PROJECT_ID)"
-    elif isinstance(error, service.NotFound):
+    elif isinstance(error, errors.NotFound):
         what = "the database or the sessions collection does not exist (run `manage.py appwrite_setup`)"
     else:
         what = "Appwrite answered something unexpected"
@@ -65,12 +65,12 @@ class Command(BaseCommand):
         if limit < 1:
             raise CommandError("--limit must be at least 1")
         try:
-            total, sessions = service.run_concurrently(
-                lambda: service.count_sessions_in(status),
-                lambda: service.recent_sessions(status, limit=limit),
+            total, sessions = transport.run_concurrently(
+                lambda: counting.count_sessions_in(status),
+                lambda: chat_sessions.recent_sessions(status, limit=limit),
             )
-            counts = service.message_counts(session.session_id for session in sessions)
-        except service.AppwriteError as error:
+            counts = counting.message_counts(session.session_id for session in sessions)
+        except errors.AppwriteError as error:
             raise CommandError(f"Cannot read the sessions: {_problem(error)}") from error
 
         now = timezone.now()

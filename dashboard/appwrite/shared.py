@@ -1,9 +1,11 @@
 """A cache shared by every agent (Django's cache: in-process, or Redis with REDIS_URL) with single-flight:
 while one caller computes a value, everyone else who needs the same key waits for it instead of asking
-Appwrite too. It makes no Appwrite call itself; the service module decides what to compute."""
+Appwrite too; and the keys that name one Appwrite source. It makes no Appwrite call itself: live.py
+decides what to compute."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
@@ -14,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from dashboard import resilience
+from dashboard.appwrite import resilience
 
 # A leader that died (killed process) releases its cross-process lock after this many timeouts.
 LOCK_TIMEOUTS = 3
@@ -156,3 +158,23 @@ def bump(key: str) -> None:
         cache.incr(key)
     except ValueError:  # not there (never read, or evicted)
         cache.set(key, time.time_ns(), timeout=None)
+
+
+# Part of every key: the entries are pickles, which name their classes' modules, so this goes up whenever a
+# cached class moves (2: dashboard/service.py became this package) and old and new code, side by side during a
+# rolling deploy on one Redis, never read each other's entries.
+KEY_VERSION = 2
+
+
+def source_key(kind: str, *parts: Any) -> str:
+    """Cache keys of one Appwrite source (endpoint, project, database, collections, idle rule)."""
+    source = (
+        settings.APPWRITE_ENDPOINT,
+        settings.APPWRITE_PROJECT_ID,
+        settings.APPWRITE_API,
+        settings.APPWRITE_DATABASE_ID,
+        settings.APPWRITE_SESSIONS_COLLECTION_ID,
+        settings.APPWRITE_MESSAGES_COLLECTION_ID,
+        settings.DASHBOARD_IDLE_MINUTES,
+    )
+    return f"sessions-list:{kind}:" + hashlib.sha256(repr((KEY_VERSION, source, parts)).encode()).hexdigest()[:32]

@@ -1,7 +1,8 @@
 """How the dashboard behaves when Appwrite does not: a time budget per request, retries of reads with
 backoff and jitter inside it, and a circuit breaker that stops asking an Appwrite that is down.
 
-No Appwrite call is made here; dashboard/service.py applies these rules to each of its calls.
+No Appwrite call is made here; transport.py applies these rules to each call (the request middleware and
+the doctor open the budget).
 
 The numbers: a page must answer within 2 × APPWRITE_TIMEOUT_SECONDS + 2 s whatever Appwrite does. The
 request's Appwrite work gets 2 × the timeout (`budget`), every call's timeout is cut to what is left of

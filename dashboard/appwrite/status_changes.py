@@ -1,0 +1,66 @@
+"""Changing a session's status (close, reopen, take, and the undo of each): one write, never retried,
+read back when its answer is lost; every change makes the shared lists load afresh."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from dashboard.appwrite import chat_sessions, database, errors, live
+from dashboard.appwrite.records import ChatSession
+
+logger = logging.getLogger(__name__)
+
+
+class StatusChanged(Exception):
+    """An undo found the session in another status than the one it set; `session` is how it is now."""
+
+    def __init__(self, session: ChatSession):
+        super().__init__(f"the status is now {session.status!r}")
+        self.session = session
+
+
+def close_session(row_id: str) -> ChatSession:
+    """Sets the status to `closed` (a second close changes nothing) and returns the stored session."""
+    return set_status(row_id, "closed")
+
+
+def set_status(row_id: str, status: str) -> ChatSession:
+    """Writes the status once (a write is never retried). When the answer is lost (no answer, 5xx, an
+    unreadable body) the write may still have happened: the row is read back to tell. Raises the write's
+    error when it did not happen, `Unconfirmed` when Appwrite cannot say."""
+    try:
+        row = database.update_row(settings.APPWRITE_SESSIONS_COLLECTION_ID, row_id, {"status": status})
+    except (errors.AppwriteUnavailable, errors.BadAnswer) as error:
+        try:
+            stored = chat_sessions.get_session(row_id)
+        except errors.NotFound:
+            raise
+        except errors.AppwriteError as unknown:
+            raise errors.Unconfirmed(
+                f"the write's answer was lost ({error}) and reading it back failed ({unknown})",
+                status=error.status,
+                type=error.type,
+            ) from error
+        if stored.status != status:
+            raise
+        logger.info("Status of %s became %s although the write's answer was lost", row_id, status)
+        return stored
+    finally:
+        live.invalidate_lists()  # even a failed write may have reached Appwrite
+    return ChatSession.from_row(row)
+
+
+def change_status(row_id: str, status: str) -> tuple[ChatSession, str]:
+    """Sets the status; returns the stored session and the status it had before."""
+    previous = chat_sessions.get_session(row_id).status
+    return set_status(row_id, status), previous
+
+
+def restore_status(row_id: str, expected: str, previous: str) -> ChatSession:
+    """Undo: puts `previous` back, but only while the status is still `expected` (what we set)."""
+    current = chat_sessions.get_session(row_id)
+    if current.status != expected:
+        raise StatusChanged(current)
+    return set_status(row_id, previous)

@@ -1,0 +1,86 @@
+"""A session's transcript: its messages a page at a time in the order they were written, the messages
+newer than the last one shown (the live transcript), their total; and adding one (the demo data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appwrite.id import ID
+from appwrite.query import Query
+from django.conf import settings
+
+from dashboard.appwrite import counting, database
+from dashboard.appwrite.queries import parse_cursor
+from dashboard.appwrite.records import Count, Message
+
+# Messages on one page of a transcript, and at most in one live poll's answer.
+TRANSCRIPT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """One page of a transcript, oldest first, with cursors to the older and newer pages."""
+
+    messages: tuple[Message, ...]
+    older_cursor: str | None
+    newer_cursor: str | None
+
+    @property
+    def at_newest(self) -> bool:
+        """Nothing newer exists (yet): the page may grow live."""
+        return self.newer_cursor is None
+
+
+def _message_queries(session_id: str) -> list[str]:
+    return [Query.equal("sessionId", [session_id])]
+
+
+def transcript(session_id: str, cursor: str | None = None, page_size: int | None = None) -> Transcript:
+    """A page of messages in `$createdAt` order: the newest page without a cursor, else the page
+    just before (`before:<id>`) or after (`after:<id>`) the given message."""
+    page_size = page_size or TRANSCRIPT_PAGE_SIZE
+    parsed = parse_cursor(cursor)
+    queries = _message_queries(session_id)
+    # One extra row tells whether there is more beyond the page.
+    if parsed is None:
+        queries += [Query.order_desc("$createdAt"), Query.limit(page_size + 1)]
+    else:
+        queries += [Query.order_asc("$createdAt"), Query.limit(page_size + 1)]
+        queries.append(Query.cursor_after(parsed[1]) if parsed[0] == "after" else Query.cursor_before(parsed[1]))
+    rows = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
+    messages = [Message.from_row(row) for row in rows]
+    more = len(messages) > page_size
+    if parsed is None:
+        messages = list(reversed(messages[:page_size]))
+        older, newer = more, False
+    elif parsed[0] == "before":
+        messages = messages[-page_size:]
+        older, newer = more, True
+    else:
+        messages = messages[:page_size]
+        older, newer = True, more
+    return Transcript(
+        messages=tuple(messages),
+        older_cursor=f"before:{messages[0].row_id}" if older and messages else None,
+        newer_cursor=f"after:{messages[-1].row_id}" if newer and messages else None,
+    )
+
+
+def messages_after(session_id: str, message_id: str | None, limit: int | None = None) -> tuple[Message, ...]:
+    """Messages newer than `message_id` (from the start without one), oldest first, a page at most."""
+    queries = [*_message_queries(session_id), Query.order_asc("$createdAt"), Query.limit(limit or TRANSCRIPT_PAGE_SIZE)]
+    if message_id:
+        queries.append(Query.cursor_after(message_id))
+    rows = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
+    return tuple(Message.from_row(row) for row in rows)
+
+
+def message_total(session_id: str) -> Count:
+    """All of the session's messages (capped at 5000)."""
+    return counting.messages_of(session_id)
+
+
+def create_message(session_id: str, role: str, content: str) -> str:
+    """Adds one message to a session's transcript; returns the message's row id."""
+    data = {"sessionId": session_id, "role": role, "content": content}
+    return database.create_row(settings.APPWRITE_MESSAGES_COLLECTION_ID, ID.unique(), data)["$id"]

@@ -1,0 +1,50 @@
+"""The short-lived Undo after a status change: offered in the agent's (signed-cookie) session, shown on
+the row or status panel that the change left, and trusted only through its signed token."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core import signing
+from django.http import HttpRequest
+
+from dashboard.appwrite.records import ChatSession
+
+UNDO_SECONDS = 15
+UNDO_SALT = "dashboard.undo-status"
+# Undos still on offer, by row id, so that a re-rendered row (a live refresh, a page without
+# JavaScript after its redirect) shows its Undo again. Only the signed token is ever trusted.
+PENDING_UNDOS = "pending-undos"
+
+
+def offer_undo(request: HttpRequest, session: ChatSession, previous: str) -> None:
+    """Offers to put `previous` back, for UNDO_SECONDS."""
+    token = signing.dumps({"row": session.row_id, "from": previous, "to": session.status}, salt=UNDO_SALT)
+    now = time.time()
+    pending = {
+        row_id: offer for row_id, offer in request.session.get(PENDING_UNDOS, {}).items() if offer.get("until", 0) > now
+    }
+    pending[session.row_id] = {"token": token, "from": previous, "to": session.status, "until": now + UNDO_SECONDS}
+    request.session[PENDING_UNDOS] = pending
+
+
+def forget_undo(request: HttpRequest, row_id: str) -> None:
+    pending = request.session.get(PENDING_UNDOS, {})
+    if row_id in pending:
+        del pending[row_id]
+        request.session[PENDING_UNDOS] = pending
+
+
+def pending_undo(request: HttpRequest | None, session: ChatSession) -> dict[str, Any] | None:
+    """The undo on offer for this session: while it lasts and while the session still has the
+    status it set. Used by the row and status-panel templates."""
+    if request is None or not hasattr(request, "session"):
+        return None
+    offer = request.session.get(PENDING_UNDOS, {}).get(session.row_id)
+    if not offer or offer.get("to") != session.status:
+        return None
+    seconds_left = round(offer.get("until", 0) - time.time())
+    if seconds_left < 1:
+        return None
+    return {"token": offer["token"], "previous": offer.get("from", ""), "seconds_left": seconds_left}
