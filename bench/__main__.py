@@ -36,7 +36,7 @@ from bench import appwrite_log  # noqa: E402
 from bench.dashboard_process import Dashboard, signed_in, start_dashboard  # noqa: E402
 from bench.figures import machine, percentile  # noqa: E402
 from bench.seeding import API_KEY, DATABASE_ID, PROJECT_ID, dashboard_env, manage, seeded_copy  # noqa: E402
-from tests.localappwrite_process import LocalAppwrite, start_localappwrite  # noqa: E402
+from localappwrite.launcher import LocalAppwrite, start_localappwrite  # noqa: E402
 
 HTMX = {"HX-Request": "true"}
 AGENT_EMAIL = "bench-agent@agents.local"

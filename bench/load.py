@@ -39,7 +39,7 @@ from bench.dashboard_process import signed_in  # noqa: E402
 from bench.figures import machine, percentile  # noqa: E402
 from bench.gunicorn_process import Gunicorn, collect_static, rss_kib, start_gunicorn  # noqa: E402
 from bench.seeding import API_KEY, DATABASE_ID, PROJECT_ID, dashboard_env, manage, seeded_copy  # noqa: E402
-from tests.localappwrite_process import LocalAppwrite, start_localappwrite  # noqa: E402
+from localappwrite.launcher import LocalAppwrite, start_localappwrite  # noqa: E402
 
 AGENT_EMAIL = "load-agent@agents.local"
 AGENT_PASSWORD = "load-agent-password-1"

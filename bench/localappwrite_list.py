@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.localappwrite_process import start_localappwrite  # noqa: E402
+from localappwrite.launcher import start_localappwrite  # noqa: E402
 
 STATUSES = ["active"] * 2 + ["agent_assigned", "closed"] * 4  # mostly closed, as real data drifts
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from tests.localappwrite_process import LocalAppwrite, start_localappwrite
+from localappwrite.launcher import LocalAppwrite, start_localappwrite
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_VERSION = 2
@@ -51,9 +51,8 @@ def dashboard_env(server: LocalAppwrite, **extra: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
         "DJANGO_HTTPS": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # The real settings, with static files served without a collectstatic step (bench/load.py, which
-        # serves like production, collects them and asks for dashboard.settings).
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        # The real settings, with static files served without a collectstatic step (bench/settings.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "PYTHONUNBUFFERED": "1",
         **extra,
     }

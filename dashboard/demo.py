@@ -11,7 +11,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
+
+from localappwrite.launcher import LocalAppwrite, start_localappwrite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,31 +28,6 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
-def _start_localappwrite(project_id: str, api_key: str) -> tuple[subprocess.Popen, str]:
-    """Starts localappwrite on a free loopback port; returns the process and its /v1 endpoint."""
-    command = [
-        sys.executable, "-m", "localappwrite", "--host", "127.0.0.1", "--port", "0",
-        "--data", ":memory:", "--project-id", project_id, "--api-key", api_key,
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
-    )
-    line = process.stdout.readline() if process.stdout else ""
-    if "serving http://" not in line:
-        process.kill()
-        raise SystemExit(f"localappwrite did not start: {line.strip() or 'no output'}")
-    return process, "http://" + line.strip().rsplit("http://", 1)[1]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
     # The demo runs on a laptop over plain HTTP.
@@ -60,31 +38,51 @@ def main() -> None:
     if not _port_is_free(port):
         raise SystemExit(f"Port {port} is in use: stop what runs there or set PORT, e.g. `PORT=8001 make run`.")
 
-    children: list[subprocess.Popen] = []
-    # Ctrl-C and `kill` both end in the `finally` below.
+    # Ctrl-C goes to every process of the terminal. While the demo starts it is only noted, and acted on
+    # between steps (an interrupt inside an import or a seeding thread ends in half a traceback); the
+    # children run in process groups of their own, so that the `finally` below stops each with one signal.
+    stop_requested = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop_requested.set())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))
+
+    def next_step() -> None:
+        if stop_requested.is_set():
+            raise KeyboardInterrupt
+
+    server: LocalAppwrite | None = None
+    simulator: subprocess.Popen | None = None
     try:
         embedded = not os.environ.get("APPWRITE_ENDPOINT")
         if embedded:
             project_id = "demo"
             api_key = "demo_" + secrets.token_hex(24)
-            server, endpoint = _start_localappwrite(project_id, api_key)
-            children.append(server)
+            try:
+                server = start_localappwrite(faults=False, project_id=project_id, api_key=api_key,
+                                             own_process_group=True)
+            except RuntimeError as error:
+                raise SystemExit(str(error)) from None
+            endpoint = server.endpoint
             os.environ.update(APPWRITE_ENDPOINT=endpoint, APPWRITE_PROJECT_ID=project_id, APPWRITE_API_KEY=api_key)
             print(f"localappwrite is serving {endpoint} (data in memory)")
+            next_step()
 
         import django
         from django.core.management import call_command
 
         django.setup()
+        next_step()
         if embedded:
             email = os.environ.get("DEMO_AGENT_EMAIL", "agent@demo.local")
             password = os.environ.get("DEMO_AGENT_PASSWORD") or secrets.token_urlsafe(12)
             call_command("appwrite_setup")
+            next_step()
             call_command("seed_demo", if_empty=True)
+            next_step()
             call_command("create_agent", email=email, password=password, name="Demo agent")
-            simulator = [sys.executable, str(ROOT / "manage.py"), "simulate_visitors"]
-            children.append(subprocess.Popen(simulator, cwd=ROOT, stdout=subprocess.DEVNULL))
+            next_step()
+            command = [sys.executable, str(ROOT / "manage.py"), "simulate_visitors"]
+            simulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, process_group=0)
             print()
             print(f"  Dashboard:  http://127.0.0.1:{port}/")
             print(f"  Sign in as: {email}")
@@ -93,12 +91,21 @@ def main() -> None:
             print()
         else:
             print(f"Serving the dashboard at http://127.0.0.1:{port}/ against {os.environ['APPWRITE_ENDPOINT']}")
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # from now on Ctrl-C stops the server at once
+        next_step()
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
     except KeyboardInterrupt:
         pass
     finally:
-        for child in reversed(children):
-            _stop(child)
+        # The simulator first, so that it never reports the server it writes to as gone.
+        if simulator is not None and simulator.poll() is None:
+            simulator.terminate()
+            try:
+                simulator.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                simulator.kill()
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

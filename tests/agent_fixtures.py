@@ -1,9 +1,14 @@
 """Agents for tests: Appwrite users made through the SDK (in the agents team or not, blocked or not),
-and Django test clients and Playwright pages signed in through the real /login/ form."""
+and Django test clients and Playwright pages signed in through the real /login/ form.
+
+One agent signs in once for the whole run (`shared_sign_in`, renewed now and then): `client`, `agent_cookie`
+and the pages get copies of its cookies. A test that signs out, or must not share a sign-in, takes
+`freshly_signed_in_client` or calls `sign_in` itself: signing out ends every copy of a sign-in."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,6 +17,9 @@ import pytest
 from django.test import Client, override_settings
 
 AGENTS_TEAM_ID = "support-agents"  # the default APPWRITE_AGENTS_TEAM_ID
+# The shared sign-in is renewed this often: well before its membership re-check comes due
+# (DASHBOARD_MEMBERSHIP_RECHECK_SECONDS, 5 minutes), so that no test meets a re-check it did not ask for.
+SHARED_SIGN_IN_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -105,18 +113,52 @@ def agent(agent_accounts) -> AgentAccount:
     return agent_accounts.user(name="Ada Agent")
 
 
+class SharedSignIn:
+    """The run's agent, signed in through /login/ once and again every SHARED_SIGN_IN_SECONDS."""
+
+    def __init__(self, agent: AgentAccount, server):
+        self.agent, self.server = agent, server
+        self._client: Client | None = None
+        self._signed_in_at = 0.0
+
+    def cookies(self) -> dict[str, str]:
+        """The session and CSRF cookies, by name."""
+        if self._client is None or time.monotonic() - self._signed_in_at > SHARED_SIGN_IN_SECONDS:
+            self._client = sign_in(Client(), self.agent, self.server)
+            self._signed_in_at = time.monotonic()
+        return {name: morsel.value for name, morsel in self._client.cookies.items()}
+
+    def client(self) -> Client:
+        """A new test client holding a copy of the cookies (what it does to them stays its own)."""
+        client = Client()
+        for name, value in self.cookies().items():
+            client.cookies[name] = value
+        return client
+
+
+@pytest.fixture(scope="session")
+def shared_sign_in(agent, appwrite_server) -> SharedSignIn:
+    return SharedSignIn(agent, appwrite_server)
+
+
 @pytest.fixture
-def signed_in_client(agent, appwrite_server) -> Client:
+def client(shared_sign_in) -> Client:
+    """A Django test client signed in as `agent`, with the run's shared sign-in (see the module's note)."""
+    return shared_sign_in.client()
+
+
+@pytest.fixture
+def freshly_signed_in_client(agent, appwrite_server) -> Client:
+    """Signed in as `agent` by a sign-in of its own, for a test that signs out or spoils the sign-in."""
     return sign_in(Client(), agent, appwrite_server)
 
 
 @pytest.fixture
-def agent_cookie(agent, appwrite_server) -> dict:
-    """The session cookie of a fresh sign-in, for a browser context."""
+def agent_cookie(shared_sign_in) -> dict:
+    """The session cookie of the shared sign-in, for a browser context."""
     from django.conf import settings
 
-    client = sign_in(Client(), agent, appwrite_server)
-    return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value}
+    return {"name": settings.SESSION_COOKIE_NAME, "value": shared_sign_in.cookies()[settings.SESSION_COOKIE_NAME]}
 
 
 @pytest.fixture

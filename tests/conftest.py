@@ -9,11 +9,16 @@ reads either, and child processes, talk to the same server.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.localappwrite_process import LocalAppwrite, start_localappwrite
+from localappwrite.launcher import LocalAppwrite, start_localappwrite
+
+# Fixtures every directory may use, registered once: a session-scoped fixture is then made once per run
+# (imported into several conftests, each import was a fixture of its own, made again for each directory).
+pytest_plugins = ["tests.agent_fixtures", "tests.dashboard_fixtures", "tests.hostile_fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +53,15 @@ def _appwrite_settings(appwrite_server: LocalAppwrite) -> Iterator[None]:
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+
+
+@pytest.fixture
+def time_passes(time_machine) -> Callable[[float], None]:
+    """`time_passes(seconds)` moves this process's wall clock on at once, instead of sleeping: time.time and
+    datetime.now, which Django's signed cookies and cache expiry and the dashboard's undo offers read.
+    time.monotonic, behind every timeout and circuit breaker, keeps its own pace."""
+    time_machine.move_to(time.time(), tick=True)
+    return time_machine.shift
 
 
 @pytest.fixture(autouse=True)

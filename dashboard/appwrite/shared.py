@@ -87,29 +87,37 @@ class Join:
 def join(key: str, valid: Callable[[Any], bool]) -> Join:
     """Looks `key` up; on a miss either waits for whoever computes it (this process or another one)
     or makes the caller the one who computes it. A leader's failure reaches the followers of this
-    process; followers elsewhere, or anyone who waited `APPWRITE_TIMEOUT_SECONDS` in vain, compute
-    it themselves."""
-    joined = Join(key)
-    value = cache.get(key)
-    if value is not None and valid(value):
-        joined.value = value
-        return joined
+    process; a follower for whom the leader's value is not valid (it wants a newer one) follows or
+    leads the next computation; followers elsewhere, or anyone who waited `APPWRITE_TIMEOUT_SECONDS`
+    in vain, compute it themselves."""
+    deadline = time.monotonic() + _wait_limit()
+    while True:
+        joined = Join(key)
+        value = cache.get(key)
+        if value is not None and valid(value):
+            joined.value = value
+            return joined
 
-    with _flights_lock:
-        flight = _flights.get(key)
-        if flight is None:
-            flight = _flights[key] = _Flight()
-            leader = True
-        else:
-            leader = False
-    if not leader:
-        if flight.done.wait(_wait_limit() + FOLLOW_GRACE_SECONDS):
+        with _flights_lock:
+            flight = _flights.get(key)
+            if flight is None:
+                flight = _flights[key] = _Flight()
+                leader = True
+            else:
+                leader = False
+        if leader:
+            break
+        if flight.done.wait(max(deadline - time.monotonic(), 0.0) + FOLLOW_GRACE_SECONDS):
             if flight.error is not None:
                 raise flight.error
             if flight.value is not None and valid(flight.value):
                 joined.value = flight.value
                 return joined
-        joined.leading = True  # the leader took too long: do it ourselves, without a flight
+            if time.monotonic() < deadline:
+                # The leader computed what another caller wanted (the list as an older look saw it): follow
+                # the next flight, or lead it. Computing alone, every such follower asked Appwrite itself.
+                continue
+        joined.leading = True  # waited as long as we may: do it ourselves, without a flight
         return joined
 
     joined._flight = flight

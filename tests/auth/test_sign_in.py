@@ -200,7 +200,7 @@ def test_the_session_cookie_is_http_only_same_site_lax_and_lasts_twelve_idle_hou
     assert cookie["max-age"] == 12 * 60 * 60
 
 
-def test_a_signed_in_agent_visiting_the_sign_in_page_goes_to_the_list(signed_in_client):
-    response = signed_in_client.get("/login/")
+def test_a_signed_in_agent_visiting_the_sign_in_page_goes_to_the_list(client):
+    response = client.get("/login/")
 
     assert response.status_code == 302 and response["Location"] == "/"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from bench.dashboard_process import free_port
 from dashboard.signin import THROTTLED
 from tests.agent_fixtures import post_sign_in
 from tests.auth.test_sign_in import problem_of
@@ -102,9 +103,7 @@ def redis_url():
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but no redis-server (make test installs it)")
         pytest.skip("no redis-server on PATH (make test installs it)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,

@@ -15,9 +15,7 @@ import pytest
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, settings
 
-from tests.agent_fixtures import agent, agent_accounts, sign_in  # noqa: F401
 from tests.bad_data.strategies import Dataset
-from tests.dashboard_fixtures import fresh_database, rows  # noqa: F401
 
 # Real HTTP per example: few examples, no deadline. CI runs the same examples every time.
 settings.register_profile(
@@ -33,15 +31,10 @@ settings.load_profile("bad-data-ci" if os.environ.get("CI") == "true" else "bad-
 
 
 @pytest.fixture(scope="module")
-def agent_client(agent, appwrite_server) -> Client:  # noqa: F811
-    """Signed in once for the module: Hypothesis runs many examples inside one test call."""
-    return sign_in(Client(), agent, appwrite_server)
-
-
-@pytest.fixture
-def client(agent, appwrite_server) -> Client:  # noqa: F811
-    """For the plain (one-example) tests."""
-    return sign_in(Client(), agent, appwrite_server)
+def agent_client(shared_sign_in) -> Client:
+    """The run's signed-in agent, one client for the module: Hypothesis runs many examples inside one test
+    call (the plain, one-example tests take `client`)."""
+    return shared_sign_in.client()
 
 
 class Databases:

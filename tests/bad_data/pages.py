@@ -14,7 +14,6 @@ from django.utils.html import escape
 
 from tests.bad_data.strategies import Dataset, SessionSpec
 
-HTMX = {"HX-Request": "true"}
 IDLE_MINUTES = 10  # DASHBOARD_IDLE_MINUTES in the tests
 
 

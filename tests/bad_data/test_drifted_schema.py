@@ -11,7 +11,8 @@ import uuid
 import pytest
 from django.test import override_settings
 
-from tests.bad_data.pages import HTMX, csv_rows, page
+from tests.bad_data.pages import csv_rows, page
+from tests.htmx import HTMX
 
 ROWS = [
     ("drift1", {"status": 3, "startTime": "yesterday-ish", "lastSeen": "2025-13-45T99:99", "userMeta": 42,

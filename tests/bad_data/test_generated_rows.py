@@ -11,7 +11,6 @@ from django.utils.html import escape
 from hypothesis import given
 
 from tests.bad_data.pages import (
-    HTMX,
     assert_row_shows,
     csv_rows,
     is_idle,
@@ -21,6 +20,7 @@ from tests.bad_data.pages import (
     stored_status,
 )
 from tests.bad_data.strategies import datasets
+from tests.htmx import HTMX
 
 NOW = timezone.now()
 TAB_STATUSES = ("active", "agent_assigned", "closed", "idle")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.agent_fixtures import csrf_token
-from tests.bad_data.pages import HTMX, page
+from tests.bad_data.pages import page
+from tests.htmx import HTMX
 
 
 @pytest.fixture

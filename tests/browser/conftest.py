@@ -11,10 +11,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.agent_fixtures import agent, agent_accounts, agent_cookie, signed_in_page  # noqa: F401
-from tests.dashboard_fixtures import fresh_database, rows  # noqa: F401
-from tests.hostile_fixtures import hostile_rows  # noqa: F401
-
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -67,13 +63,13 @@ def dashboard_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def dashboard_url(dashboard_server, fresh_database, settings) -> str:  # noqa: F811
+def dashboard_url(dashboard_server, fresh_database, settings) -> str:
     """The dashboard with a fresh database, refreshing every second."""
     settings.DASHBOARD_POLL_SECONDS = 1
     return dashboard_server
 
 
 @pytest.fixture
-def page(signed_in_page) -> Iterator:  # noqa: F811
+def page(signed_in_page) -> Iterator:
     """A page of a signed-in agent (see tests/agent_fixtures.py); `signed_in_page()` opens more."""
     yield signed_in_page(viewport={"width": 1400, "height": 900})

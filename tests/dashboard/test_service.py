@@ -158,8 +158,9 @@ def test_broken_metadata_and_theme_are_kept_as_text_not_errors(rows):
 
 
 def test_missing_and_future_times_do_not_break_ages(rows):
+    now = minutes_ago(0)  # once: two readings of the clock a millisecond apart would make the duration 30 min 1 ms
     rows.session("s_none")
-    rows.session("s_future", startTime=minutes_ago(-30), lastSeen=minutes_ago(-60))
+    rows.session("s_future", startTime=now + timedelta(minutes=30), lastSeen=now + timedelta(minutes=60))
     rows.session("s_backwards", startTime=minutes_ago(5), lastSeen=minutes_ago(10))
 
     none = chat_sessions.get_session("s_none")

@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.dashboard_fixtures import minutes_ago
-
-HTMX = {"HX-Request": "true"}
+from tests.htmx import HTMX
 
 
 def row_html(html: str, row_id: str) -> str:

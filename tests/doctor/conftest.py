@@ -4,6 +4,7 @@ client to break it with, and a way to run the doctor as an operator would."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from io import StringIO
 
@@ -11,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.dashboard_fixtures import api_flavour, unreachable_appwrite  # noqa: F401
+from tests.dashboard_fixtures import delete_database
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,13 @@ def run_doctor() -> DoctorRun:
 
 
 @pytest.fixture
-def provisioned(settings, appwrite_server) -> str:
-    """A database of this test's own, provisioned by `appwrite_setup` under the configured APPWRITE_API."""
-    settings.APPWRITE_DATABASE_ID = "doc" + uuid.uuid4().hex[:12]
+def provisioned(settings, appwrite_server) -> Iterator[str]:
+    """A database of this test's own, provisioned by `appwrite_setup` under the configured APPWRITE_API
+    (deleted afterwards)."""
+    database_id = settings.APPWRITE_DATABASE_ID = "doc" + uuid.uuid4().hex[:12]
     call_command("appwrite_setup", stdout=StringIO())
-    return settings.APPWRITE_DATABASE_ID
+    yield database_id
+    delete_database(appwrite_server, database_id)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.localappwrite_process import LocalAppwrite, start_localappwrite
+from localappwrite.launcher import LocalAppwrite, start_localappwrite
 
 from .conftest import run_doctor
 

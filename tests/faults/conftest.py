@@ -1,33 +1,26 @@
 """Fixtures of the fault tests: a signed-in client, two sessions, and Appwrite failing in each way it can.
 
 Every page and action must answer within 2 × APPWRITE_TIMEOUT_SECONDS + 2 s whatever Appwrite does; the
-timeout is 1 s here so that a hanging Appwrite costs seconds, not minutes."""
+timeout is 1 s for the pages here, so that a hanging Appwrite costs seconds, not minutes."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 
 import pytest
 
-from tests.agent_fixtures import agent, agent_accounts, sign_in  # noqa: F401
-from tests.dashboard_fixtures import fresh_database, minutes_ago, rows  # noqa: F401
+from bench.dashboard_process import free_port
+from tests.dashboard_fixtures import minutes_ago
 
 TIMEOUT_SECONDS = 1
 # What a page or an action may take at most while Appwrite fails (the issue's bound).
 ANSWER_WITHIN = 2 * TIMEOUT_SECONDS + 2
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # Each way Appwrite fails, as (name, how to make it fail until the end of the test).
 FAULTS: dict[str, Callable] = {
     "connection refused": lambda server, settings: setattr(
-        settings, "APPWRITE_ENDPOINT", f"http://127.0.0.1:{closed_port()}/v1"
+        settings, "APPWRITE_ENDPOINT", f"http://127.0.0.1:{free_port()}/v1"
     ),
     "connection reset": lambda server, settings: server.set_faults("reset"),
     "hang past the timeout": lambda server, settings: server.set_faults("hang", hang_seconds=8),
@@ -42,15 +35,15 @@ FAULTS: dict[str, Callable] = {
 
 
 @pytest.fixture
-def client(agent, appwrite_server, settings):  # noqa: F811
-    from django.test import Client
-
+def client(client, settings):
+    """The run's signed-in client (tests/agent_fixtures.py), its pages' Appwrite calls timing out after
+    TIMEOUT_SECONDS. The tests that call the service itself keep the default timeout."""
     settings.APPWRITE_TIMEOUT_SECONDS = TIMEOUT_SECONDS
-    return sign_in(Client(), agent, appwrite_server)
+    return client
 
 
 @pytest.fixture
-def two_sessions(rows):  # noqa: F811
+def two_sessions(rows):
     rows.session("s_fault_1", status="active", startTime=minutes_ago(30), lastSeen=minutes_ago(2),
                  userMeta='{"browser":"Firefox 133","location":"Lisbon, PT"}')
     rows.messages("s_fault_1", 3)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import time
 
 from tests.faults.conftest import ANSWER_WITHIN
+from tests.htmx import HTMX
 
-HTMX = {"HX-Request": "true"}
 PROBLEMS = (
     "Appwrite is unreachable",
     "Appwrite is rate limiting the dashboard",

@@ -11,8 +11,7 @@ import time
 import pytest
 
 from dashboard.appwrite import chat_sessions, errors, health, live, resilience, status_changes
-
-HTMX = {"HX-Request": "true"}
+from tests.htmx import HTMX
 
 
 def log_mark(server) -> int:

@@ -13,7 +13,7 @@ import pytest
 import requests
 from appwrite.client import Client
 
-from tests.localappwrite_process import LocalAppwrite
+from localappwrite.launcher import LocalAppwrite
 
 # ------------------------------------------------------------------ accounts, health, errors, openapi
 

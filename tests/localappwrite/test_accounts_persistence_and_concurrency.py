@@ -10,7 +10,7 @@ from appwrite.services.account import Account
 from appwrite.services.teams import Teams
 from appwrite.services.users import Users
 
-from tests.localappwrite_process import start_localappwrite
+from localappwrite.launcher import start_localappwrite
 
 from .conftest import sdk_client
 

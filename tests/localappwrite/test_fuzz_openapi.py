@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
-from tests.localappwrite_process import start_localappwrite
+from localappwrite.launcher import start_localappwrite
 
 from .openapi_check import raw_spec
 

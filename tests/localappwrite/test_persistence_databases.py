@@ -5,7 +5,7 @@ from __future__ import annotations
 from appwrite.query import Query
 from appwrite.services.tables_db import TablesDB
 
-from tests.localappwrite_process import start_localappwrite
+from localappwrite.launcher import start_localappwrite
 
 from .conftest import create_sessions_table, sdk_client
 

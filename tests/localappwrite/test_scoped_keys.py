@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.localappwrite_process import LocalAppwrite, start_localappwrite
+from localappwrite.launcher import LocalAppwrite, start_localappwrite
 
 from .conftest import RawApi
 

@@ -9,8 +9,8 @@ from appwrite.services.account import Account
 from appwrite.services.teams import Teams
 from appwrite.services.users import Users
 
+from localappwrite.launcher import start_localappwrite
 from localappwrite.users.models import hash_password
-from tests.localappwrite_process import start_localappwrite
 
 from .conftest import sdk_client
 

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from bench import appwrite_log
-from tests.agent_fixtures import agent, agent_accounts, signed_in_client  # noqa: F401
-from tests.localappwrite_process import LocalAppwrite, start_localappwrite
+from localappwrite.launcher import LocalAppwrite, start_localappwrite
+from tests.dashboard_fixtures import delete_database
 
 LATENCY_MS = 30
 
@@ -71,18 +71,19 @@ class SlowRows:
 
 
 @pytest.fixture
-def slow_rows(settings, slow_appwrite) -> SlowRows:
-    """The dashboard pointed at the slow localappwrite, with a fresh database of its own."""
+def slow_rows(settings, slow_appwrite) -> Iterator[SlowRows]:
+    """The dashboard pointed at the slow localappwrite, with a fresh database of its own (deleted afterwards)."""
     from dashboard.appwrite import counting, schema
 
     settings.APPWRITE_ENDPOINT = slow_appwrite.endpoint
     settings.APPWRITE_PROJECT_ID = slow_appwrite.project_id
     settings.APPWRITE_API_KEY = slow_appwrite.api_key
     settings.APPWRITE_API = "tablesdb"
-    settings.APPWRITE_DATABASE_ID = "p" + uuid.uuid4().hex[:12]
+    database_id = settings.APPWRITE_DATABASE_ID = "p" + uuid.uuid4().hex[:12]
     schema.provision_schema()
     counting.detect_grouped_counts()  # once per process in real life; not part of what the tests count
-    return SlowRows(slow_appwrite, settings.APPWRITE_DATABASE_ID)
+    yield SlowRows(slow_appwrite, database_id)
+    delete_database(slow_appwrite, database_id)
 
 
 class RequestLog:

@@ -12,8 +12,7 @@ import time
 import pytest
 
 from dashboard.appwrite import live, queries, status_changes
-
-HTMX = {"HX-Request": "true"}
+from tests.htmx import HTMX
 
 
 def load(page_size: int = 25) -> live.SessionList:
@@ -46,17 +45,17 @@ def test_a_cold_page_takes_two_round_trips_in_series_whatever_its_size(slow_rows
 
 
 def test_an_unchanged_refresh_asks_appwrite_once_and_sends_no_rows(
-    signed_in_client, slow_rows, appwrite_requests, later
+    client, slow_rows, appwrite_requests, later
 ):
     slow_rows.sessions(30)
-    first = signed_in_client.get("/", headers=HTMX)
+    first = client.get("/", headers=HTMX)
     version = re.search(r'data-rows-version="([^"]+)"', first.content.decode()).group(1)
 
     with appwrite_requests() as within_the_interval:
-        again = signed_in_client.get("/", headers={**HTMX, "X-Rows-Version": version})
+        again = client.get("/", headers={**HTMX, "X-Rows-Version": version})
     later(live.probe_seconds())
     with appwrite_requests() as after_the_interval:
-        probed = signed_in_client.get("/", headers={**HTMX, "X-Rows-Version": version})
+        probed = client.get("/", headers={**HTMX, "X-Rows-Version": version})
 
     assert again.status_code == 204 and probed.status_code == 204
     assert again.content == b"" and probed.content == b""

@@ -15,8 +15,8 @@ import pytest
 
 from bench.dashboard_process import free_port, signed_in, start_dashboard
 from tests.agent_fixtures import AgentAccounts
+from tests.htmx import HTMX
 
-HTMX = {"HX-Request": "true"}
 POLL_SECONDS = 1
 
 

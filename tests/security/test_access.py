@@ -9,8 +9,9 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from dashboard.access import PUBLIC_URL_NAMES
 from tests.agent_fixtures import post_sign_in
+from tests.htmx import HTMX
 
-HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/"}
+HTMX_ON_THE_LIST = {**HTMX, "HX-Current-URL": "http://testserver/"}
 
 
 def _every_route() -> list[tuple[str, str]]:
@@ -44,7 +45,7 @@ def test_a_signed_out_request_is_sent_to_sign_in(rows, url, method):
 @pytest.mark.parametrize("url", PROTECTED)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_signed_out_htmx_request_gets_hx_redirect_and_no_content(rows, url, method):
-    response = getattr(Client(), method)(url, headers=HTMX)
+    response = getattr(Client(), method)(url, headers=HTMX_ON_THE_LIST)
 
     assert response.status_code == 401
     assert response["HX-Redirect"].startswith("/login/")
@@ -79,7 +80,7 @@ def test_closing_without_a_csrf_token_is_refused_and_changes_nothing_in_appwrite
     assert post_sign_in(client, agent.email, agent.password).status_code == 302
 
     refused = client.post("/sessions/s_open/close/", {"next": "/"})
-    refused_htmx = client.post("/sessions/s_open/close/", headers={"HX-Request": "true"})
+    refused_htmx = client.post("/sessions/s_open/close/", headers=HTMX)
 
     assert refused.status_code == 403 and refused_htmx.status_code == 403
     assert chat_sessions.get_session("s_open").status == "active"

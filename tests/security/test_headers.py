@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.htmx import HTMX
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,12 +25,12 @@ def policy(response) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def pages(signed_in_client, rows):
+def pages(client, rows):
     rows.session("s_1", status="active")
     return {
-        "list": signed_in_client.get("/"),
-        "fragment": signed_in_client.get("/", headers={"HX-Request": "true"}),
-        "detail": signed_in_client.get("/sessions/s_1/"),
+        "list": client.get("/"),
+        "fragment": client.get("/", headers=HTMX),
+        "detail": client.get("/sessions/s_1/"),
         "sign-in": Client().get("/login/"),
         "redirect to sign-in": Client().get("/"),
         "health": Client().get("/healthz"),
@@ -73,7 +75,7 @@ def test_htmx_is_told_to_inject_no_style_and_never_eval(pages):
     assert '"includeIndicatorStyles": false' in html and '"allowEval": false' in html
 
 
-def test_hsts_is_sent_over_https(signed_in_client, settings):
+def test_hsts_is_sent_over_https(client, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
 
     assert "Strict-Transport-Security" in Client().get("/login/", secure=True)

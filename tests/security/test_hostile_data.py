@@ -8,8 +8,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from tests.hostile_fixtures import EVIL_HOST, HUGE, PWN, RLO
-
-HTMX = {"HX-Request": "true"}
+from tests.htmx import HTMX
 
 
 def _detail_route_exists() -> bool:
@@ -67,8 +66,8 @@ def render(client, url, headers) -> str:
 
 
 @pytest.mark.parametrize("url, headers", PAGES)
-def test_no_tag_or_attribute_comes_from_visitor_data(signed_in_client, hostile_rows, url, headers):
-    markup = parse(render(signed_in_client, url, headers))
+def test_no_tag_or_attribute_comes_from_visitor_data(client, hostile_rows, url, headers):
+    markup = parse(render(client, url, headers))
 
     for tag, attrs in markup.tags:
         assert tag not in ("style", "iframe", "object", "embed", "base"), tag
@@ -84,8 +83,8 @@ def test_no_tag_or_attribute_comes_from_visitor_data(signed_in_client, hostile_r
 
 
 @pytest.mark.parametrize("url, headers", PAGES)
-def test_visitor_text_appears_only_escaped(signed_in_client, hostile_rows, url, headers):
-    html = render(signed_in_client, url, headers)
+def test_visitor_text_appears_only_escaped(client, hostile_rows, url, headers):
+    html = render(client, url, headers)
 
     assert f"<script>{PWN}" not in html
     assert "<img src=x" not in html and "<svg onload" not in html and "<b onmouseover" not in html
@@ -95,8 +94,8 @@ def test_visitor_text_appears_only_escaped(signed_in_client, hostile_rows, url, 
 
 
 @pytest.mark.parametrize("url, headers", PAGES)
-def test_template_syntax_in_visitor_data_is_shown_not_run(signed_in_client, hostile_rows, url, headers):
-    html = render(signed_in_client, url, headers)
+def test_template_syntax_in_visitor_data_is_shown_not_run(client, hostile_rows, url, headers):
+    html = render(client, url, headers)
 
     # Only where the page shows that field at all: then literally, never evaluated.
     if "{% debug %}" in html or "{{ request }}" in html:
@@ -104,16 +103,16 @@ def test_template_syntax_in_visitor_data_is_shown_not_run(signed_in_client, host
     assert "&lt;WSGIRequest" not in html and "<WSGIRequest" not in html
 
 
-def test_only_a_colour_that_passes_the_grammar_reaches_the_swatch(signed_in_client, hostile_rows):
-    markup = parse(render(signed_in_client, "/", {}))
+def test_only_a_colour_that_passes_the_grammar_reaches_the_swatch(client, hostile_rows):
+    markup = parse(render(client, "/", {}))
 
     fills = [attrs["fill"] for tag, attrs in markup.tags if "fill" in attrs]
     assert fills == ["#0f766e"]
 
 
 @pytest.mark.parametrize("url, headers", PAGES)
-def test_nothing_of_the_theme_reaches_a_style(signed_in_client, hostile_rows, url, headers):
-    html = render(signed_in_client, url, headers)
+def test_nothing_of_the_theme_reaches_a_style(client, hostile_rows, url, headers):
+    html = render(client, url, headers)
 
     assert "style=" not in html and "<style" not in html
     assert f"url(http://{EVIL_HOST}" not in [
@@ -125,28 +124,28 @@ def test_nothing_of_the_theme_reaches_a_style(signed_in_client, hostile_rows, ur
     "url",
     [pytest.param("/", id="list"), pytest.param("/sessions/hostile_1/", id="detail", marks=DETAIL_PENDING)],
 )
-def test_a_huge_value_can_still_be_seen_whole(signed_in_client, hostile_rows, url):
-    html = render(signed_in_client, url, {})
+def test_a_huge_value_can_still_be_seen_whole(client, hostile_rows, url):
+    html = render(client, url, {})
 
     assert HUGE in html
 
 
-def test_broken_json_is_shown_as_escaped_text(signed_in_client, hostile_rows):
-    html = render(signed_in_client, "/", {})
+def test_broken_json_is_shown_as_escaped_text(client, hostile_rows):
+    html = render(client, "/", {})
 
     assert f"{{&quot;browser&quot;: &quot;&lt;img src=x onerror={PWN}&gt;&quot;, " in html
 
 
-def test_json_is_pretty_printed_and_escaped_in_the_list(signed_in_client, hostile_rows):
-    html = render(signed_in_client, "/", {})
+def test_json_is_pretty_printed_and_escaped_in_the_list(client, hostile_rows):
+    html = render(client, "/", {})
 
     assert '"&lt;b&gt;key&lt;/b&gt;": [' in html.replace("&quot;", '"')
     assert "\n  " in "".join(t for t in parse(html).text if "&lt;" not in t)
 
 
 @pytest.mark.parametrize("url, headers", PAGES)
-def test_a_right_to_left_override_stays_inside_its_own_element(signed_in_client, hostile_rows, url, headers):
-    markup = parse(render(signed_in_client, url, headers))
+def test_a_right_to_left_override_stays_inside_its_own_element(client, hostile_rows, url, headers):
+    markup = parse(render(client, url, headers))
 
     # Every text node holding the override belongs to a single value; the CSS isolates those
     # elements (`unicode-bidi: isolate`), checked in Chromium by test_hostile_data_in_chromium.

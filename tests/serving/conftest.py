@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.gunicorn_process import Gunicorn, collect_static, environment, start_gunicorn
-from tests.localappwrite_process import LocalAppwrite
+from localappwrite.launcher import LocalAppwrite
 
 
 def production_env(server: LocalAppwrite) -> dict[str, str]:

@@ -1,14 +1,12 @@
 """One session's page: every field, metadata and theme, timeline, and the paged, live transcript."""
 
 import re
-import time
 
 import pytest
 
 from dashboard.appwrite import transcripts
 from tests.dashboard_fixtures import minutes_ago
-
-HTMX = {"HX-Request": "true"}
+from tests.htmx import HTMX
 
 
 def message_ids(html: str) -> list[str]:
@@ -147,13 +145,12 @@ def test_the_live_transcript_answers_new_messages_after_the_last_one_or_no_conte
     assert "HX-Request" in something["Vary"]
 
 
-def test_the_live_transcript_notices_a_session_deleted_while_its_page_is_open(client, chat, rows, monkeypatch):
+def test_the_live_transcript_notices_a_session_deleted_while_its_page_is_open(client, chat, rows, time_passes):
     from dashboard import session_views
 
-    monkeypatch.setattr(session_views, "SESSION_ID_SECONDS", 0.5)
     assert client.get(f"/sessions/row2001/messages/?after={chat[-1]}", headers=HTMX).status_code == 204
     rows.tables.delete_row(rows.database_id, "sessions", "row2001")
-    time.sleep(0.6)
+    time_passes(session_views.SESSION_ID_SECONDS + 1)
 
     html = client.get(f"/sessions/row2001/messages/?after={chat[-1]}", headers=HTMX).content.decode()
 

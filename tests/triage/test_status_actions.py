@@ -1,15 +1,14 @@
 """Close, reopen and take, from the list and the detail page, each with a short-lived Undo."""
 
 import re
-import time
 
 import pytest
 from django.core import signing
 
 from dashboard import undo
 from dashboard.appwrite import chat_sessions, status_changes
+from tests.htmx import HTMX
 
-HTMX = {"HX-Request": "true"}
 PANEL = {**HTMX, "HX-Target": "session-status"}
 
 
@@ -107,10 +106,9 @@ def test_undo_refuses_when_the_status_changed_meanwhile_and_says_so(client, sess
     assert chat_sessions.get_session("open").status == "agent_assigned"
 
 
-def test_undo_refuses_an_expired_token(client, sessions, monkeypatch):
-    monkeypatch.setattr(undo, "UNDO_SECONDS", 1)
+def test_undo_refuses_an_expired_token(client, sessions, time_passes):
     closed = client.post("/sessions/open/close/", headers=HTMX).content.decode()
-    time.sleep(2.1)
+    time_passes(undo.UNDO_SECONDS + 1)
 
     response = client.post("/sessions/open/undo/", {"token": undo_token(closed)}, headers=HTMX)
 

@@ -8,8 +8,7 @@ import pytest
 
 from dashboard import triage_views
 from dashboard.appwrite import bulk, chat_sessions
-
-HTMX = {"HX-Request": "true"}
+from tests.htmx import HTMX
 
 
 def status_of(row_id: str) -> str:

@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 
 from dashboard import triage_views
 from dashboard.appwrite import bulk, chat_sessions
-from tests.triage_bulk.conftest import minutes_ago
+from tests.dashboard_fixtures import minutes_ago
+from tests.htmx import HTMX
 
 
 def status_of(row_id: str) -> str:
@@ -48,7 +49,7 @@ def test_the_preview_for_another_status_counts_that_status(client, idle_and_busy
 
 
 def test_a_preview_without_minutes_asks_again(client, idle_and_busy):
-    html = client.get("/close-idle/?idle_minutes=soon", headers={"HX-Request": "true"}).content.decode()
+    html = client.get("/close-idle/?idle_minutes=soon", headers=HTMX).content.decode()
 
     assert html.lstrip().startswith('<section id="idle-panel"')
     assert 'name="idle_minutes"' in html and "Enter a whole number" in html

@@ -7,7 +7,7 @@ import re
 from appwrite.query import Query
 
 from dashboard.appwrite import bulk, records
-from tests.triage_bulk.conftest import minutes_ago
+from tests.dashboard_fixtures import minutes_ago
 
 
 def read_csv(response) -> list[list[str]]:

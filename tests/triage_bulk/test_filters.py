@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from dashboard.appwrite import queries
-from tests.triage_bulk.conftest import minutes_ago
+from tests.dashboard_fixtures import minutes_ago
+from tests.htmx import HTMX
 
 
 def row_ids(html: str) -> set[str]:
@@ -94,7 +95,7 @@ def test_the_live_fragment_keeps_the_filter(client, rows):
     rows.session("s_keep", userMeta='{"browser":"Safari 18"}')
     rows.session("s_drop", userMeta='{"browser":"Edge 131"}')
 
-    response = client.get("/?browser=Safari+18", headers={"HX-Request": "true"})
+    response = client.get("/?browser=Safari+18", headers=HTMX)
     html = response.content.decode()
 
     assert "<html" not in html and 'id="session-rows"' in html

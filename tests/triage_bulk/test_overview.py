@@ -7,9 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from dashboard.appwrite import counting, records
-from tests.triage_bulk.conftest import minutes_ago
-
-HTMX = {"HX-Request": "true"}
+from tests.dashboard_fixtures import minutes_ago
+from tests.htmx import HTMX
 
 
 def stat(html: str, name: str) -> str:

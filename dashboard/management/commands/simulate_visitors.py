@@ -24,14 +24,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: float, ticks: int, **options) -> None:
         tick = 0
-        while ticks == 0 or tick < ticks:
-            tick += 1
-            try:
-                self.stdout.write(self.tick())
-            except errors.AppwriteError as error:
-                # Keep going: the demo server may be restarting, or a real one may hiccup.
-                self.stderr.write(f"simulator: Appwrite call failed ({error}); trying again")
-            time.sleep(interval)
+        try:
+            while ticks == 0 or tick < ticks:
+                tick += 1
+                try:
+                    self.stdout.write(self.tick())
+                except errors.AppwriteError as error:
+                    # Keep going: the demo server may be restarting, or a real one may hiccup.
+                    self.stderr.write(f"simulator: Appwrite call failed ({error}); trying again")
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            pass  # Ctrl-C on `make run` reaches this process too: stopping is what it was asked
 
     def tick(self) -> str:
         now = timezone.now()
