@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.gunicorn_process import Gunicorn, collect_static, environment, start_gunicorn
+from tests.agent_fixtures import agent, agent_accounts  # noqa: F401 (fixtures)
 from tests.localappwrite_process import LocalAppwrite
 
 
