@@ -41,6 +41,14 @@ def _django_settings():
         raise SystemExit("Cannot serve: set DJANGO_ALLOWED_HOSTS to the host names the dashboard is reached by.")
     if not settings.APPWRITE_ENDPOINT:
         raise SystemExit("Cannot serve: set APPWRITE_ENDPOINT, APPWRITE_PROJECT_ID and APPWRITE_API_KEY.")
+    from django.core.checks.security.base import check_secret_key
+
+    if check_secret_key(None):  # Django's own deploy check (security.W009)
+        raise SystemExit(
+            "Cannot serve: DJANGO_SECRET_KEY is too weak; it signs every agent's session cookie, so it must have "
+            "at least 50 characters, at least 5 of them different, and not start with 'django-insecure-'. "
+            "Generate one: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     return settings
 
 

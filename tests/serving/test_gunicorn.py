@@ -107,6 +107,17 @@ def test_the_config_accepts_production_settings_with_collected_static_files(appw
     assert done.returncode == 0, done.stderr
 
 
+WEAK_KEY = "Cannot serve: DJANGO_SECRET_KEY is too weak"
+
+
+def test_the_config_accepts_the_shortest_secret_key_that_django_calls_strong(appwrite_server, static_root):
+    env = {**production_env(appwrite_server), "DJANGO_STATIC_ROOT": str(static_root), "DJANGO_SECRET_KEY": "abcde" * 10}
+
+    done = check_config(env)
+
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -117,6 +128,11 @@ def test_the_config_accepts_production_settings_with_collected_static_files(appw
         ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY must be a whole number from 1 to 64"),
         ({"GUNICORN_THREADS": "many"}, "GUNICORN_THREADS must be a whole number from 1 to 256"),
         ({"BIND_ADDRESS": "everywhere"}, "BIND_ADDRESS must be an IP address"),
+        # What Django's deploy check (security.W009) calls weak: the key signs every agent's session cookie.
+        ({"DJANGO_SECRET_KEY": "x"}, WEAK_KEY),
+        ({"DJANGO_SECRET_KEY": "0123456789" * 4 + "abcdefghi"}, WEAK_KEY),  # 49 characters
+        ({"DJANGO_SECRET_KEY": "abcd" * 20}, WEAK_KEY),  # 4 different characters
+        ({"DJANGO_SECRET_KEY": "django-insecure-" + "0123456789abcdef" * 4}, WEAK_KEY),
     ],
 )
 def test_the_config_refuses_to_serve_with_a_clear_message(appwrite_server, static_root, change, message):
