@@ -15,6 +15,9 @@ import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from gunicorn import glogging
+
+from dashboard.log_lines import EscapingFormatter
 
 
 def _whole(name: str, default: int, *, minimum: int, maximum: int) -> int:
@@ -101,8 +104,22 @@ timeout = max(30, math.ceil(2 * _request_ceiling))
 # connection: otherwise a request may race a close and come back as a 502. Polling agents reuse theirs.
 keepalive = 75
 
+
+class EscapingLogger(glogging.Logger):
+    """gunicorn's logger, with control characters escaped: the access log writes the decoded path and a
+    header, and the error log quotes what a client sent, so a line must not end where the visitor chose."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(EscapingFormatter(self.error_fmt, self.datefmt))
+        for handler in self.access_log.handlers:
+            handler.setFormatter(EscapingFormatter(self.access_fmt))
+
+
 # One line per request on stdout: the path without its query string (searches and visitor metadata filters
 # live there), never a cookie or a header that carries a secret; the client behind a proxy in `xff`.
+logger_class = EscapingLogger
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %(p)s xff="%({x-forwarded-for}i)s"'
 errorlog = "-"
