@@ -9,6 +9,8 @@ thread per process, and the dashboard's views spend their time waiting on Appwri
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from a2wsgi import WSGIMiddleware
 
@@ -18,6 +20,10 @@ from dashboard.wsgi import application as wsgi_application
 THREADS = int(os.environ.get("GUNICORN_THREADS") or 8)
 _threads = WSGIMiddleware(wsgi_application, workers=THREADS)
 
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
 
 def _body_limit() -> int:
     """The largest body read before a thread is involved: Django refuses bigger (non-file) bodies anyway."""
@@ -26,13 +32,13 @@ def _body_limit() -> int:
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440
 
 
-async def _refuse_too_large(send) -> None:
+async def _refuse_too_large(send: Send) -> None:
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": b"Request body too large.\n"})
 
 
-async def application(scope, receive, send) -> None:
+async def application(scope: Message, receive: Receive, send: Send) -> None:
     """ASGI entry point: reads the request body whole on the event loop, then runs the WSGI app in a thread."""
     if scope["type"] != "http":
         await _threads(scope, receive, send)  # lifespan (acknowledged), websocket (closed)
@@ -55,7 +61,7 @@ async def application(scope, receive, send) -> None:
             break
     whole = [{"type": "http.request", "body": bytes(body), "more_body": False}]
 
-    async def receive_buffered():
+    async def receive_buffered() -> Message:
         return whole.pop() if whole else await receive()
 
     await _threads(scope, receive_buffered, send)
