@@ -16,7 +16,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# axe-core for the accessibility tests, from the npm registry (package-lock.json pins it).
+# Test tools from the npm registry (package-lock.json pins them): axe-core for the accessibility tests, and
+# Appwrite's official web (appwrite) and Node server (node-appwrite) SDKs for localappwrite's client tests.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@

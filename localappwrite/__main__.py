@@ -6,7 +6,8 @@ import logging
 import signal
 import sys
 
-from .server import build_app, serve
+from .app import build_app
+from .server import serve
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -45,8 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.server_close()
-        with app.db.lock:  # closing checkpoints the WAL: the file alone then holds every write
-            app.db.conn.close()
+        app.db.close()  # checkpoints the WAL: the file alone then holds every write
     return 0
 
 

@@ -1,9 +1,12 @@
-"""Appwrite's JSON queries (the SDK's `Query` strings) → validated SQL with bound parameters.
+"""The one query engine: Appwrite's JSON queries (the SDK's `Query` strings) → validated SQL with bound
+parameters, for rows and documents and for Appwrite's own lists (users, teams, memberships) alike.
 
 Semantics follow utopia-php/database 7.2.6 as Appwrite 1.9 uses it: `equal` with several values is IN,
 results are tie-broken on `$sequence`, cursors are keyset conditions over the order columns, `total` counts
 the filtered rows up to 5000. String columns use SQLite's NOCASE collation, the stand-in for MariaDB's
-case-insensitive utf8mb4_general_ci (NOCASE folds ASCII letters only).
+case-insensitive utf8mb4_unicode_ci (NOCASE folds ASCII letters only). A `Source` says where the rows are and
+what may be queried; refusals are `general_query_invalid` (the lists of Appwrite's own collections turn them
+into param errors, as their validators run on the `queries` param).
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from .server import AppwriteError, argument_invalid
-from .store import parse_datetime
+from . import datetimes
+from .errors import AppwriteError, database_query_order_null, general_argument_invalid, general_cursor_not_found
+from .errors import general_query_invalid as query_invalid
+from .params import has_lone_surrogate
 
-MAX_QUERIES = 100
-MAX_QUERY_LENGTH = 4096
 MAX_VALUES = 500
 MAX_DEPTH = 3
 COUNT_LIMIT = 5000
@@ -47,10 +50,6 @@ ARRAY_OK = {"contains", "notContains", "containsAny", "containsAll", "isNull", "
 STRING_ONLY = {"startsWith", "notStartsWith", "endsWith", "notEndsWith", "search", "notSearch", "regex"}
 
 
-def query_invalid(message: str) -> AppwriteError:
-    return AppwriteError(400, "general_query_invalid", message)
-
-
 @dataclass
 class Q:
     method: str
@@ -61,7 +60,7 @@ class Q:
 @dataclass
 class Attr:
     sql: str
-    kind: str  # string, integer, double, boolean, datetime, sequence
+    kind: str  # string, integer, double, boolean, datetime, sequence ($sequence of rows: digits strings too)
     array: bool = False
     fulltext: str | None = None  # quoted FTS5 table of a fulltext index on exactly this attribute
 
@@ -77,6 +76,7 @@ class Source:
     base_where: str = ""
     base_params: tuple[Any, ...] = ()
     cursor_word: str = "Row"
+    min_year: int = datetimes.ROW_MIN_YEAR  # datetime values' floor (rows: MariaDB's; Appwrite's lists: 0000)
 
 
 @dataclass
@@ -95,18 +95,6 @@ class Plan:
 # -- parsing ----------------------------------------------------------------------------------------------
 
 
-def queries_param(raw: Any, name: str = "queries") -> list[str]:
-    """The `queries` param as Appwrite's ArrayList(Text(4096), 100) validator accepts it."""
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or len(raw) > MAX_QUERIES or not all(
-            isinstance(q, str) and len(q) <= MAX_QUERY_LENGTH for q in raw):
-        raise argument_invalid(
-            f"Invalid `{name}` param: Value must a valid array no longer than {MAX_QUERIES} items and Value "
-            f"must be a valid string and no longer than {MAX_QUERY_LENGTH} chars")
-    return raw
-
-
 def parse(raw: list[str]) -> list[Q]:
     out = []
     for text in raw:
@@ -116,6 +104,9 @@ def parse(raw: list[str]) -> list[Q]:
             raise query_invalid("Invalid query: Maximum stack depth exceeded") from e
         except ValueError as e:
             raise query_invalid("Invalid query: Syntax error") from e
+        if "\\u" in text and has_lone_surrogate(json.dumps(obj, ensure_ascii=False)):
+            # PHP's json_decode refuses it (UDB Query::parse passes on the JsonException's message)
+            raise query_invalid("Invalid query: Single unpaired UTF-16 surrogate in unicode escape")
         out.append(_parse_obj(obj, 0))
     return out
 
@@ -151,7 +142,7 @@ def _parse_obj(obj: Any, depth: int) -> Q:
 # -- validation and compilation ---------------------------------------------------------------------------
 
 
-def _convert(attr_name: str, attr: Attr, value: Any, method: str) -> Any:
+def _convert(attr_name: str, attr: Attr, value: Any, method: str, min_year: int) -> Any:
     """A query value → the SQL parameter, or the validator's complaint."""
     bad = query_invalid(f'Invalid query: Query value is invalid for attribute "{attr_name}"')
     kind = attr.kind
@@ -180,8 +171,8 @@ def _convert(attr_name: str, attr: Attr, value: Any, method: str) -> Any:
         return int(value)
     if kind == "datetime":
         try:
-            return parse_datetime(value)
-        except (ValueError, TypeError, OverflowError) as e:
+            return datetimes.stored(value, min_year=min_year)
+        except datetimes.InvalidDatetime as e:
             raise bad from e
     raise bad
 
@@ -258,7 +249,7 @@ class Compiler:
         if m in ("search", "notSearch"):
             if attr.fulltext is None:
                 raise query_invalid(f'Searching by attribute "{q.attribute}" requires a fulltext index.')
-            match = _fulltext_query(_convert(q.attribute, attr, values[0], m))
+            match = _fulltext_query(_convert(q.attribute, attr, values[0], m, self.source.min_year))
             if match is None:
                 return ("0" if m == "search" else "1"), []
             neg = "NOT " if m == "notSearch" else ""
@@ -266,7 +257,7 @@ class Compiler:
                 match]
 
         if attr.array:  # contains* on an array column: element membership
-            conv = [_convert(q.attribute, attr, v, "equal") for v in values]
+            conv = [_convert(q.attribute, attr, v, "equal", self.source.min_year) for v in values]
             one = f"EXISTS (SELECT 1 FROM json_each({col}) WHERE json_each.value = ?)"
             if m in ("contains", "containsAny"):
                 return "(" + " OR ".join([one] * len(conv)) + ")", conv
@@ -274,7 +265,7 @@ class Compiler:
                 return "(" + " AND ".join([one] * len(conv)) + ")", conv
             return "NOT (" + " OR ".join([one] * len(conv)) + ")", conv
 
-        conv = [_convert(q.attribute, attr, v, m) for v in values]
+        conv = [_convert(q.attribute, attr, v, m, self.source.min_year) for v in values]
         if m == "equal":
             return f"{col} IN ({', '.join('?' * len(conv))})", conv
         if m == "notEqual":
@@ -372,6 +363,17 @@ def plan(source: Source, queries: list[Q], *, allow: set[str] | None = None) -> 
     return p
 
 
+def add_search(p: Plan, source: Source, fulltext: str, term: str) -> None:
+    """The `search` param of Appwrite's own lists: `Query::search('search', term)` over the collection's
+    fulltext index (AW Users/Teams/Memberships XList)."""
+    match = _fulltext_query(term)
+    if match is None:  # only operators: MATCH … AGAINST('') finds nothing
+        p.where.append("0")
+        return
+    p.where.append(f"{source.seq} IN (SELECT rowid FROM {fulltext} WHERE {fulltext} MATCH ?)")
+    p.params.append(match)
+
+
 def _order_sql(orders: list[tuple[str, str, str]]) -> str:
     return ", ".join(f"{sql} {direction}" for _, sql, direction in orders)
 
@@ -407,12 +409,11 @@ def execute(conn: sqlite3.Connection, source: Source, p: Plan, *,
         cur = conn.execute(f"SELECT {cols} FROM {source.table} WHERE {source.id} = ?{base}",
                            [p.cursor, *source.base_params]).fetchone()
         if cur is None:
-            raise AppwriteError(400, "general_cursor_not_found",
-                                f"{source.cursor_word} '{p.cursor}' for the 'cursor' value not found.")
+            raise general_cursor_not_found(source.cursor_word, p.cursor)
         values = list(cur)
         for (name, _, _), v in zip(orders, values, strict=True):
             if v is None:
-                raise AppwriteError(400, "database_query_order_null", f"Order attribute '{name}' is empty")
+                raise database_query_order_null(name)
         # (a > v0) OR (a = v0 AND b > v1) OR …, plus a range on the leading column so an index can seek.
         branches, branch_params = [], []
         for i, (_, sql, direction) in enumerate(orders):
@@ -434,3 +435,24 @@ def execute(conn: sqlite3.Connection, source: Source, p: Plan, *,
     if p.cursor_before:
         rows.reverse()
     return rows, total
+
+
+def system_list(conn: sqlite3.Connection, source: Source, raw: list[str], *, search: str = "",
+                fulltext: str | None = None, with_total: bool = True) -> tuple[list[sqlite3.Row], int]:
+    """A page of one of Appwrite's own collections (users, teams, memberships). Their queries are checked by the
+    `queries` param's validator (AW Validator/Queries/Base.php), so a refusal is 400 general_argument_invalid
+    ``Invalid `queries` param: …``; `select` is not among the methods it takes."""
+    try:
+        queries = parse(raw)
+        for q in queries:
+            if q.method in ("select", "orderRandom"):
+                raise query_invalid(f"Invalid query method: {q.method}")
+        p = plan(source, queries)
+    except AppwriteError as e:
+        if e.type != "general_query_invalid":
+            raise
+        message = e.message if e.message.startswith("Invalid query") else "Invalid query: " + e.message
+        raise general_argument_invalid("Invalid `queries` param: " + message) from e
+    if search and fulltext is not None:
+        add_search(p, source, fulltext, search)
+    return execute(conn, source, p, with_total=with_total)

@@ -1,7 +1,9 @@
-"""The HTTP side of localappwrite: routing, Appwrite-shaped errors, auth, latency and fault injection.
+"""The HTTP side: bytes in, a `Request` for the app, Appwrite's JSON out (never Python's HTML pages, never a 5xx
+of our own making), CORS as Appwrite answers it, latency, and the test endpoints `/__faults__`, `/__requests__`.
 
-Route modules (`databases`, `accounts`) register handlers on `ROUTER`; a handler takes a `Request`
-and returns `(status, body)` or raises `AppwriteError`.
+Params are read as utopia-php/http reads them (Swoole Request::generateInput): a body is JSON only with
+`Content-Type: application/json`, and a body PHP's json_decode refuses (bad syntax, bad UTF-8, a lone
+surrogate, too deep) reads as no params at all, so the route's own validators answer.
 """
 
 from __future__ import annotations
@@ -10,222 +12,44 @@ import json
 import logging
 import re
 import socket
-import sqlite3
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from . import APPWRITE_VERSION
+from .app import App
+from .errors import (
+    AppwriteError,
+    general_argument_invalid,
+    general_route_not_found,
+    general_unknown,
+    general_unknown_origin,
+)
+from .params import has_lone_surrogate
+from .routing import Request
 
 log = logging.getLogger("localappwrite")
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
-# Scopes the guests role holds in Appwrite (app/config/roles.php); users add `account`.
-GUEST_SCOPES = frozenset({
-    "public", "global", "home", "sessions.write", "teams.read", "teams.write",
-    "documents.read", "documents.write", "rows.read", "rows.write",
-})
-USER_SCOPES = GUEST_SCOPES | {"account"}
-
-
-class AppwriteError(Exception):
-    """An error answered with Appwrite's body: {message, code, type, version}."""
-
-    def __init__(self, code: int, type: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.type = type
-        self.message = message
-
-
-def route_not_found() -> AppwriteError:
-    return AppwriteError(
-        404, "general_route_not_found",
-        "The requested route was not found. Please refer to the API docs and try again.",
-    )
-
-
-def argument_invalid(message: str) -> AppwriteError:
-    return AppwriteError(400, "general_argument_invalid", message)
-
-
-def boolean_param(value: Any, name: str) -> bool:
-    """A boolean parameter as utopia's Boolean validator reads it (JSON bools, or words in a query string)."""
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "1", 1):
-        return True
-    if value in ("false", "0", 0):
-        return False
-    raise argument_invalid(f"Invalid `{name}` param: Value must be a valid boolean")
-
-
-class Database:
-    """One SQLite connection shared by every thread, serialised by a lock.
-
-    A single connection is what makes `:memory:` work across threads, and serialising writes means
-    concurrent clients never see "database is locked".
-    """
-
-    def __init__(self, path: str):
-        self.path = path
-        self.lock = threading.RLock()
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
-        if path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA cache_size=-65536")
-
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        with self.lock:
-            yield self.conn
-
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A transaction: committed when the block ends, rolled back when it raises."""
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
-
-
-@dataclass
-class Faults:
-    """Failures injected on purpose by tests (off unless the server runs with --enable-faults).
-
-    mode: "off", "500", "503", "429" (with a Retry-After header when `retry_after` is set), "hang" (no
-    answer for `hang_seconds`, then the connection is closed), "garbage" (200 with a body that is not JSON),
-    "malformed" (200, JSON content type, a cut-off JSON body), "html" (502 with a proxy's HTML error page),
-    "reset" (the connection is closed without an answer), or "lost" (the request is carried out, then the
-    connection is closed without an answer). `remaining` counts the requests still to fail (-1: until
-    switched off); `path_prefix` limits them to API paths starting with it, `methods` (when not empty) to
-    those HTTP methods.
-    """
-
-    MODES = ("off", "500", "503", "429", "hang", "garbage", "malformed", "html", "reset", "lost")
-
-    mode: str = "off"
-    remaining: int = -1
-    path_prefix: str = "/v1/"
-    hang_seconds: float = 30.0
-    retry_after: int | None = None
-    methods: tuple[str, ...] = ()
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def take(self, method: str, path: str) -> str:
-        with self.lock:
-            if self.mode == "off" or not path.startswith(self.path_prefix):
-                return "off"
-            if self.methods and method not in self.methods:
-                return "off"
-            if self.remaining == 0:
-                return "off"
-            if self.remaining > 0:
-                self.remaining -= 1
-            return self.mode
-
-
-@dataclass
-class App:
-    project_id: str
-    api_key: str
-    db: Database
-    latency_ms: int = 0
-    faults_enabled: bool = False
-    faults: Faults = field(default_factory=Faults)
-    # Set by the accounts module: maps a session secret to the user id it belongs to, or None.
-    session_resolver: Callable[[App, str], str | None] = lambda app, secret: None
-    request_count: int = 0
-    count_lock: threading.Lock = field(default_factory=threading.Lock)
-    # Further API keys holding only some scopes (`--scoped-key KEY=SCOPE,…`), like a console key with boxes unticked.
-    scoped_keys: dict[str, frozenset[str]] = field(default_factory=dict)
-    # With --enable-faults, the last answered API requests as (method, path+query, started, ended) in
-    # time.monotonic() seconds: benchmarks read them from GET /__requests__ to find requests in series.
-    request_log: deque = field(default_factory=lambda: deque(maxlen=200_000))
-
-
-class Request:
-    """What a handler sees of one HTTP request."""
-
-    def __init__(self, app: App, method: str, path: str, query: dict[str, Any], body: dict[str, Any],
-                 headers: dict[str, str], client_ip: str):
-        self.app = app
-        self.method = method
-        self.path = path
-        self.query = query
-        self.body = body
-        self.headers = headers  # lower-cased names
-        self.client_ip = client_ip
-        self.path_params: dict[str, str] = {}
-        self.role = "guest"  # "key", "user" or "guest"
-        self.user_id: str | None = None
-        self.session_secret: str | None = None
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """GET parameters come from the query string, the others from the JSON body."""
-        return self.query if self.method in ("GET", "DELETE") and not self.body else self.body
-
-    @property
-    def db(self) -> Database:
-        return self.app.db
-
-
-Handler = Callable[[Request], tuple[int, Any]]
-
-
-@dataclass
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-    scope: str
-    data_route: bool  # rows/documents and schema routes: non-key callers lack table permissions
-
-
-class Router:
-    def __init__(self) -> None:
-        self.routes: list[Route] = []
-
-    def route(self, method: str, path: str, *, scope: str, data_route: bool = False) -> Callable[[Handler], Handler]:
-        """Registers `handler` for `method path`; `{name}` in the path captures one segment."""
-        regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$"
-
-        def register(handler: Handler) -> Handler:
-            self.routes.append(Route(method, re.compile(regex), handler, scope, data_route))
-            return handler
-
-        return register
-
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        for r in self.routes:
-            if r.method == method:
-                m = r.pattern.match(path)
-                if m:
-                    return r, {k: unquote(v) for k, v in m.groupdict().items()}
-        return None
-
-
-ROUTER = Router()
-
-
-@ROUTER.route("GET", "/v1/health/version", scope="public")
-def health_version(req: Request) -> tuple[int, Any]:
-    return 200, {"version": APPWRITE_VERSION}
+# AW app/config/cors.php; headers of every answer (Appwrite's Http::init for the api group and Http::options).
+CORS_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
+    "Access-Control-Allow-Headers": ", ".join((
+        "Accept", "Origin", "Cookie", "Set-Cookie", "Content-Type", "Content-Range", "X-Appwrite-Project",
+        "X-Appwrite-Key", "X-Appwrite-Dev-Key", "X-Appwrite-Locale", "X-Appwrite-Mode", "X-Appwrite-JWT",
+        "X-Appwrite-Organization", "X-Appwrite-Response-Format", "X-Appwrite-Timeout", "X-Appwrite-ID",
+        "X-Appwrite-Timestamp", "X-Appwrite-Session", "X-Appwrite-Platform", "X-Appwrite-Impersonate-User-Id",
+        "X-Appwrite-Impersonate-User-Email", "X-Appwrite-Impersonate-User-Phone", "X-SDK-Version", "X-SDK-Name",
+        "X-SDK-Language", "X-SDK-Platform", "X-SDK-GraphQL", "X-SDK-Profile", "Range", "Cache-Control", "Expires",
+        "Pragma", "X-Fallback-Cookies", "X-Requested-With", "X-Forwarded-For", "X-Forwarded-User-Agent")),
+    "Access-Control-Expose-Headers": "X-Appwrite-Session, X-Fallback-Cookies",
+    "Access-Control-Allow-Credentials": "true",
+    "Access-Control-Max-Age": "86400",
+}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def parse_query_string(raw: str) -> dict[str, Any]:
@@ -237,7 +61,7 @@ def parse_query_string(raw: str) -> dict[str, Any]:
         if m:
             name, idx = m.group(1), m.group(2)
             lst = indexed.setdefault(name, [])
-            lst.append((int(idx) if idx else len(lst), value))
+            lst.append((int(idx[:9]) if idx else len(lst), value))
         else:
             out[key] = value
     for name, items in indexed.items():
@@ -245,67 +69,58 @@ def parse_query_string(raw: str) -> dict[str, Any]:
     return out
 
 
-def authenticate(req: Request, route: Route) -> None:
-    """Appwrite's order: project, then key or session, then the route's scope."""
-    app = req.app
-    project = req.headers.get("x-appwrite-project", "")
-    key = req.headers.get("x-appwrite-key")
-    secret = req.headers.get("x-appwrite-session")
-    if route.scope == "public":
-        return
-    if not project:
-        if key:
-            raise AppwriteError(403, "project_id_missing",
-                                "The project ID is missing. Please add the project ID to your request.")
-        raise AppwriteError(401, "general_unauthorized_scope",
-                            f'User (role: guests) missing scopes (["{route.scope}"])')
-    if project != app.project_id:
-        raise AppwriteError(404, "project_not_found", "Project with the requested ID could not be found.")
-    if key is not None:
-        if key != app.api_key and key not in app.scoped_keys:
-            raise AppwriteError(401, "user_unauthorized",
-                                "The current user is not authorized to perform the requested action.")
-        req.role = "key"
-        if key in app.scoped_keys:
-            _check_key_scopes(req, route, app.scoped_keys[key])
-        return
-    if secret:
-        user_id = app.session_resolver(app, secret)
-        if user_id is not None:
-            req.role, req.user_id, req.session_secret = "user", user_id, secret
-    scopes = USER_SCOPES if req.role == "user" else GUEST_SCOPES
-    if route.scope not in scopes:
-        role = "users" if req.role == "user" else "guests"
-        raise AppwriteError(401, "general_unauthorized_scope",
-                            f'User (role: {role}) missing scopes (["{route.scope}"])')
-    if route.data_route:
-        # Permissions are out of scope: only the API key can read or write data.
-        raise AppwriteError(401, "user_unauthorized",
-                            "The current user is not authorized to perform the requested action.")
+def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        try:
+            return parse_query_string(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            return {}
+    if media not in ("application/json", ""):
+        return {}  # utopia reads other bodies as form posts; multipart is not served here
+    try:
+        text = raw.decode("utf-8")
+        parsed = json.loads(text)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return {}
+    if _SURROGATE_ESCAPE.search(text) and has_lone_surrogate(json.dumps(parsed, ensure_ascii=False)):
+        return {}  # PHP's json_decode refuses a lone UTF-16 surrogate (JSON_ERROR_UTF16)
+    if isinstance(parsed, list):  # PHP arrays: a JSON list gives params named 0, 1, …
+        return {str(i): v for i, v in enumerate(parsed)}
+    return parsed if isinstance(parsed, dict) else {}
 
 
-def _allowed_scopes(route: Route) -> list[str]:
-    """The scopes that open a route: TablesDB routes also take the legacy names (Appwrite 1.8 labels them
-    `['tables.read', 'collections.read']`, `['rows.write', 'documents.write']`, …); the legacy routes only theirs."""
-    if route.pattern.pattern.startswith("^/v1/tablesdb"):
-        family, _, access = route.scope.partition(".")
-        legacy = {"tables": "collections", "rows": "documents"}.get(family)
-        if legacy:
-            return [route.scope, f"{legacy}.{access}"]
-    return [route.scope]
+def parse_cookies(header: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name:
+            out.setdefault(name.strip().lower(), value.strip())
+    return out
 
 
-def _check_key_scopes(req: Request, route: Route, scopes: frozenset[str]) -> None:
-    """Appwrite's answer to a key without the route's scope (app/controllers/shared/api.php, step 9)."""
-    allowed = _allowed_scopes(route)
-    if not scopes.intersection(allowed):
-        host = req.headers.get("host", "localhost").rsplit(":", 1)[0]
-        raise AppwriteError(401, "general_unauthorized_scope",
-                            f"app.{req.app.project_id}@service.{host} (role: applications) missing scopes "
-                            f"({json.dumps(allowed, separators=(',', ':'))})")
+def cors_headers(origin: str, host: str, preflight: bool) -> dict[str, str]:
+    """Appwrite echoes an allowed Origin (loopback hosts, the API's own host; any origin on a preflight,
+    which Appwrite allows by adding the origin's host for OPTIONS)."""
+    headers = dict(CORS_HEADERS)
+    if origin and (preflight or origin_allowed(origin, host)):
+        headers["Access-Control-Allow-Origin"] = origin
+    return headers
 
 
-class Handler_(BaseHTTPRequestHandler):
+def origin_host(origin: str) -> str:
+    try:
+        return urlsplit(origin).hostname or ""
+    except ValueError:
+        return ""
+
+
+def origin_allowed(origin: str, host: str) -> bool:
+    found = origin_host(origin)
+    return found != "" and (found in LOOPBACK or found == host)
+
+
+class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "localappwrite"
     sys_version = ""
@@ -317,46 +132,67 @@ class Handler_(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.debug("%s " + format, self.address_string(), *args)
 
-    def do_GET(self) -> None:
-        self._handle("GET")
+    def __getattr__(self, name: str) -> Any:
+        # Every method reaches the router, which answers what it does not serve with Appwrite's 404.
+        if name.startswith("do_"):
+            return lambda: self._handle(name[3:])
+        raise AttributeError(name)
 
-    def do_POST(self) -> None:
-        self._handle("POST")
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request Python's parser refuses (bad request line, header too long, bad version): Appwrite's JSON
+        error instead of an HTML page, and never a 5xx."""
+        self.close_connection = True
+        self.request_version = "HTTP/1.1"  # a refused request line leaves HTTP/0.9, which has no status line
+        status = code if 400 <= code < 500 else 400
+        body = {"message": message or "Bad request.", "code": status, "type": "general_bad_request",
+                "version": APPWRITE_VERSION}
+        try:
+            self._send(status, json.dumps(body).encode(), "application/json; charset=utf-8")
+        except (OSError, ValueError):
+            pass
 
-    def do_PATCH(self) -> None:
-        self._handle("PATCH")
+    def _headers(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.headers.items()}
 
-    def do_PUT(self) -> None:
-        self._handle("PUT")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
+    def _read_body(self, headers: dict[str, str]) -> bytes:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            chunks, size = [], 0
+            while True:
+                line = self.rfile.readline(1024)
+                length = int(line.split(b";")[0].strip() or b"0", 16)
+                if length == 0:
+                    self.rfile.readline(1024)
+                    return b"".join(chunks)
+                size += length
+                if size > MAX_BODY_BYTES:
+                    raise ValueError("too large")
+                chunks.append(self.rfile.read(length))
+                self.rfile.readline(1024)
+        length = int(headers.get("content-length") or 0)
+        if length < 0 or length > MAX_BODY_BYTES:
+            raise ValueError("too large")
+        return self.rfile.read(length) if length else b""
 
     def _handle(self, method: str) -> None:
         started = time.monotonic()
         url = urlsplit(self.path)
         path = url.path.rstrip("/") or "/"
-        headers = {k.lower(): v for k, v in self.headers.items()}
+        headers = self._headers()
         try:
-            length = int(headers.get("content-length") or 0)
+            raw_body = self._read_body(headers)
         except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY_BYTES:
             self.close_connection = True
-            self._send_error(AppwriteError(400, "general_argument_invalid", "Request body too large."))
+            self._send_error(general_argument_invalid("Request body too large."), headers, method)
             return
-        raw_body = self.rfile.read(length) if length else b""
-
-        if path == "/__faults__" and self.app.faults_enabled:
-            self._set_faults(method, raw_body)
+        app = self.app
+        if app.faults_enabled and path == "/__faults__":
+            self._set_faults(raw_body)
             return
-        if path == "/__requests__" and self.app.faults_enabled:
-            self._send_json(200, {"now": time.monotonic(), "requests": list(self.app.request_log)})
+        if app.faults_enabled and path == "/__requests__":
+            self._send_json(200, {"now": time.monotonic(), "requests": list(app.faults.request_log)})
             return
-        with self.app.count_lock:
-            self.app.request_count += 1
-
-        fault = self.app.faults.take(method, path)
+        app.faults.count()
+        fault = app.faults.take(method, path)
         if fault == "lost":
             try:
                 self._dispatch(method, path, url.query, raw_body, headers)
@@ -365,22 +201,31 @@ class Handler_(BaseHTTPRequestHandler):
             fault = "reset"
         if fault != "off":
             self._inject(fault)
-            self.app.request_log.append((method, self.path, started, time.monotonic()))
-            return
+        else:
+            self._answer(method, path, url.query, raw_body, headers, started)
+        if app.faults_enabled:
+            app.faults.request_log.append((method, self.path, started, time.monotonic()))
+
+    def _answer(self, method: str, path: str, raw_query: str, raw_body: bytes, headers: dict[str, str],
+                started: float) -> None:
+        extra: list[tuple[str, str]] = []
         try:
-            status, body = self._dispatch(method, path, url.query, raw_body, headers)
+            status, body, extra = self._dispatch(method, path, raw_query, raw_body, headers)
         except AppwriteError as e:
             self._delay(started)
-            self._send_error(e)
+            self._send_error(e, headers, method)
+            return
         except Exception:  # a bug of ours: answer like Appwrite does, never hang up
             log.exception("unhandled error on %s %s", method, path)
             self._delay(started)
-            self._send_error(AppwriteError(500, "general_unknown", "Server Error"))
-        else:
-            self._delay(started)
-            self._send_json(status, body)
-        if self.app.faults_enabled:
-            self.app.request_log.append((method, self.path, started, time.monotonic()))
+            self._send_error(general_unknown(), headers, method)
+            return
+        self._delay(started)
+        self._send_json(status, body, self._cors(headers, method) + extra, head=method == "HEAD")
+
+    def _cors(self, headers: dict[str, str], method: str) -> list[tuple[str, str]]:
+        host = origin_host("//" + headers.get("host", ""))
+        return list(cors_headers(headers.get("origin", ""), host, method == "OPTIONS").items())
 
     def _delay(self, started: float) -> None:
         if self.app.latency_ms:
@@ -389,51 +234,47 @@ class Handler_(BaseHTTPRequestHandler):
                 time.sleep(left)
 
     def _dispatch(self, method: str, path: str, raw_query: str, raw_body: bytes,
-                  headers: dict[str, str]) -> tuple[int, Any]:
-        if not path.startswith("/v1"):
-            raise route_not_found()
-        body: dict[str, Any] = {}
-        if raw_body:
-            try:
-                parsed = json.loads(raw_body)
-            except (ValueError, UnicodeDecodeError, RecursionError) as e:  # RecursionError: [[[[…
-                raise argument_invalid("Invalid JSON body.") from e
-            if not isinstance(parsed, dict):
-                raise argument_invalid("Invalid JSON body: an object is expected.")
-            body = parsed
-        try:
-            query = parse_query_string(raw_query)
-        except ValueError as e:
-            raise argument_invalid("Invalid query string.") from e
-        found = ROUTER.match(method, path)
-        if found is None:
-            raise route_not_found()
-        route, path_params = found
-        req = Request(self.app, method, path, query, body, headers, self.client_address[0])
-        req.path_params = path_params
-        authenticate(req, route)
-        return route.handler(req)
+                  headers: dict[str, str]) -> tuple[int, Any, list[tuple[str, str]]]:
+        if method == "OPTIONS":  # Appwrite's Http::options(): every path, no auth, no body
+            return 204, None, []
+        origin = headers.get("origin", "")
+        host = origin_host("//" + headers.get("host", ""))
+        if origin and not headers.get("x-appwrite-key") and not origin_allowed(origin, host) \
+                and path.startswith("/v1/"):
+            raise general_unknown_origin(origin_host(origin) or origin)
+        if not path.startswith("/v1/"):
+            raise general_route_not_found()
+        req = Request(method="GET" if method == "HEAD" else method, path=path, query=parse_query_string(raw_query),
+                      body=parse_body(raw_body, headers.get("content-type", "")) if raw_body else {},
+                      headers=headers, cookies=parse_cookies(headers.get("cookie", "")),
+                      client_ip=self.client_address[0])
+        status, body = self.app.dispatch(req)
+        return status, body, req.answer_headers
 
-    def _send_json(self, status: int, body: Any) -> None:
+    def _send_json(self, status: int, body: Any, headers: list[tuple[str, str]] | None = None, *,
+                   head: bool = False) -> None:
         if status == 204 or body is None:
-            self._send(status, b"", "text/plain; charset=utf-8")
+            self._send(status, b"", "text/plain; charset=utf-8", headers)
             return
-        self._send(status, json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8")
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8", "replace")
+        self._send(status, b"" if head else payload, "application/json; charset=utf-8", headers,
+                   length=len(payload))
 
-    def _send_error(self, e: AppwriteError) -> None:
-        self._send_json(e.code, {"message": e.message, "code": e.code, "type": e.type,
-                                 "version": APPWRITE_VERSION})
+    def _send_error(self, e: AppwriteError, headers: dict[str, str], method: str) -> None:
+        body = {"message": e.message, "code": e.code, "type": e.type, "version": APPWRITE_VERSION}
+        self._send_json(e.code, body, self._cors(headers, method), head=method == "HEAD")
 
-    def _send(self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, payload: bytes, content_type: str, headers: list[tuple[str, str]] | None = None,
+              length: int | None = None) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
-            for name, value in (headers or {}).items():
+            for name, value in headers or ():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Content-Length", str(len(payload) if length is None else length))
             self.send_header("X-Appwrite-Version", APPWRITE_VERSION)
             self.end_headers()
-            if status != 204:
+            if status != 204 and payload:
                 self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
@@ -458,9 +299,9 @@ class Handler_(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         code = int(fault)
-        headers = {}
+        headers = []
         if code == 429 and self.app.faults.retry_after is not None:
-            headers["Retry-After"] = str(self.app.faults.retry_after)
+            headers.append(("Retry-After", str(self.app.faults.retry_after)))
         types = {429: ("general_rate_limit_exceeded", "Rate limit for the current endpoint has been exceeded. "
                        "Please try again after some time."),
                  503: ("general_service_disabled", "The requested service is disabled."),
@@ -469,25 +310,13 @@ class Handler_(BaseHTTPRequestHandler):
         body = {"message": message, "code": code, "type": type_, "version": APPWRITE_VERSION}
         self._send(code, json.dumps(body).encode(), "application/json; charset=utf-8", headers)
 
-    def _set_faults(self, method: str, raw_body: bytes) -> None:
+    def _set_faults(self, raw_body: bytes) -> None:
         try:
-            spec = json.loads(raw_body or b"{}")
-            faults = self.app.faults
-            with faults.lock:
-                faults.mode = str(spec.get("mode", "off"))
-                faults.remaining = int(spec.get("count", -1))
-                faults.path_prefix = str(spec.get("path_prefix", "/v1/"))
-                faults.hang_seconds = float(spec.get("hang_seconds", 30))
-                retry_after = spec.get("retry_after")
-                faults.retry_after = None if retry_after is None else int(retry_after)
-                faults.methods = tuple(str(method).upper() for method in spec.get("methods") or ())
-            if faults.mode not in Faults.MODES:
-                raise ValueError(faults.mode)
+            self.app.faults.configure(json.loads(raw_body or b"{}"))
         except (ValueError, TypeError, AttributeError):
-            self.app.faults.mode = "off"
             self._send_json(400, {"message": "bad fault spec"})
             return
-        self._send_json(200, {"mode": self.app.faults.mode, "requests": self.app.request_count})
+        self._send_json(200, {"mode": self.app.faults.mode, "requests": self.app.faults.request_count})
 
 
 class Server(ThreadingHTTPServer):
@@ -497,22 +326,11 @@ class Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], app: App):
         self.app = app
-        super().__init__(address, Handler_)
+        super().__init__(address, Handler)
 
     def server_bind(self) -> None:
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().server_bind()
-
-
-def build_app(data: str, project_id: str, api_key: str, latency_ms: int = 0, faults: bool = False,
-              scoped_keys: dict[str, frozenset[str]] | None = None) -> App:
-    from . import accounts, databases  # noqa: F401  (registers their routes)
-
-    app = App(project_id=project_id, api_key=api_key, db=Database(data), latency_ms=latency_ms,
-              faults_enabled=faults, scoped_keys=dict(scoped_keys or {}))
-    databases.init(app)
-    accounts.init(app)
-    return app
 
 
 def serve(host: str, port: int, app: App) -> Server:

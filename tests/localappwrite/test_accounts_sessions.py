@@ -124,7 +124,8 @@ def test_blocked_user_cannot_log_in_and_existing_sessions_stop_working(
     assert e.value.message == "The current user has been blocked."
     with pytest.raises(AppwriteException) as e:
         mine.get()
-    assert e.value.code == 401
+    # Appwrite checks the caller's status after the scope (its API hook, controllers/…/api.php, step 10).
+    assert (e.value.code, e.value.type) == (403, "user_blocked")
     Users(admin_client).update_status(person.id, True)
     assert mine.get().id == person.id
 
@@ -216,7 +217,8 @@ def test_session_user_cannot_call_users_routes(appwrite_server, account_admin, p
     raw = RawApi(appwrite_server, session=login(account_admin, person).secret)
     r = raw.get("/users")
     assert r.status_code == 401 and r.json()["type"] == "general_unauthorized_scope"
-    assert r.json()["message"] == 'User (role: users) missing scopes (["users.read"])'
+    # Appwrite names a signed-in caller by e-mail (the API hook every route runs, controllers/…/api.php, step 9).
+    assert r.json()["message"] == f'{person.email} (role: users) missing scopes (["users.read"])'
 
 
 def test_failed_guest_logins_are_rate_limited_per_email_and_reset_on_success(raw_guest, raw_admin, person):
@@ -225,6 +227,7 @@ def test_failed_guest_logins_are_rate_limited_per_email_and_reset_on_success(raw
         assert raw_guest.post("/account/sessions/email", json=bad).status_code == 401
     ok = raw_guest.post("/account/sessions/email", json={"email": person.email, "password": PASSWORD})
     assert ok.status_code == 201  # the 10th attempt is still allowed, and resets the counter
+    raw_guest.http.cookies.clear()  # signed in by its cookie, the client could not try again (session exists)
     for _ in range(10):
         assert raw_guest.post("/account/sessions/email", json=bad).status_code == 401
     r = raw_guest.post("/account/sessions/email", json={"email": person.email, "password": PASSWORD})

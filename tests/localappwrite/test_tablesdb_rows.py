@@ -122,8 +122,19 @@ def test_increment_and_decrement_a_number_column(tables_db, database_id, table):
     tables_db.create_row(database_id, table, "r1", {"title": "A", "count": 5})
     assert tables_db.increment_row_column(database_id, table, "r1", "count", 3).data["count"] == 8
     assert tables_db.decrement_row_column(database_id, table, "r1", "count").data["count"] == 7
-    with appwrite_raises(400, "column_value_invalid"):
+    with appwrite_raises(400, "column_limit_exceeded") as e:
         tables_db.increment_row_column(database_id, table, "r1", "count", 5, max=10)
+    # AW Documents/Attribute/Increment.php words it after utopia's LimitException
+    assert e.value.message == 'tablesDB "count" has reached the maximum value of 10'
+    with appwrite_raises(400, "column_limit_exceeded") as e:
+        tables_db.decrement_row_column(database_id, table, "r1", "count", 5, min=3)
+    assert e.value.message == 'tablesDB "count" has reached the minimum value of 3'
+    with appwrite_raises(400, "attribute_type_invalid") as e:
+        tables_db.increment_row_column(database_id, table, "r1", "title", 1)
+    assert e.value.message == 'tablesDB "title" is not a number'
+    with appwrite_raises(400, "general_argument_invalid") as e:
+        tables_db.increment_row_column(database_id, table, "r1", "count", -1)
+    assert e.value.message == "Value must be numeric and greater than 0"
 
 
 # -- errors

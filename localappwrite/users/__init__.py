@@ -1,0 +1,1 @@
+"""Users (`/v1/users`, server side): `routes` → `responses` → `models`."""
