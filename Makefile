@@ -25,10 +25,11 @@ node_modules/.installed: package.json package-lock.json
 run: $(VENV)/.installed-runtime
 	$(PY) -m dashboard.demo
 
-# Production: DEBUG off, static files collected (hashed names, gzip copies), gunicorn with gunicorn.conf.py.
+# Production: DEBUG off, static files collected (hashed names, gzip copies), gunicorn with gunicorn.conf.py (its
+# asyncio worker reads whole requests before a thread runs Django; 127.0.0.1:8000 unless BIND_ADDRESS/PORT say).
 # MALLOC_ARENA_MAX=2: glibc gives every thread its own memory arena otherwise, and a worker's memory creeps up
 # (bench/README.md, "Load and soak": +6-7% over 10 minutes with the default, +3-5% and levelling off with 2).
-# The settings are vetted first (`--check-config` says what is missing), then the files collected, then served.
+# The settings are vetted first (`--check-config` says what is missing or weak), then the files collected, then served.
 serve: $(VENV)/.installed-runtime
 	@DJANGO_DEBUG=0 $(VENV)/bin/gunicorn --config gunicorn.conf.py --check-config
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput

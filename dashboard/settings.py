@@ -258,7 +258,13 @@ APPWRITE_CALL_LOG_LEVEL = _env_choice("APPWRITE_CALL_LOG_LEVEL", "INFO", ("DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # Escaped: messages carry addresses, ids and answers from visitors and Appwrite (dashboard/log_lines.py).
+    "formatters": {
+        "plain": {
+            "()": "dashboard.log_lines.EscapingFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "dashboard": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -107,6 +107,17 @@ def test_the_config_accepts_production_settings_with_collected_static_files(appw
     assert done.returncode == 0, done.stderr
 
 
+WEAK_KEY = "Cannot serve: DJANGO_SECRET_KEY is too weak"
+
+
+def test_the_config_accepts_the_shortest_secret_key_that_django_calls_strong(appwrite_server, static_root):
+    env = {**production_env(appwrite_server), "DJANGO_STATIC_ROOT": str(static_root), "DJANGO_SECRET_KEY": "abcde" * 10}
+
+    done = check_config(env)
+
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -116,6 +127,12 @@ def test_the_config_accepts_production_settings_with_collected_static_files(appw
         ({"APPWRITE_ENDPOINT": ""}, "Cannot serve: set APPWRITE_ENDPOINT"),
         ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY must be a whole number from 1 to 64"),
         ({"GUNICORN_THREADS": "many"}, "GUNICORN_THREADS must be a whole number from 1 to 256"),
+        ({"BIND_ADDRESS": "everywhere"}, "BIND_ADDRESS must be an IP address"),
+        # What Django's deploy check (security.W009) calls weak: the key signs every agent's session cookie.
+        ({"DJANGO_SECRET_KEY": "x"}, WEAK_KEY),
+        ({"DJANGO_SECRET_KEY": "0123456789" * 4 + "abcdefghi"}, WEAK_KEY),  # 49 characters
+        ({"DJANGO_SECRET_KEY": "abcd" * 20}, WEAK_KEY),  # 4 different characters
+        ({"DJANGO_SECRET_KEY": "django-insecure-" + "0123456789abcdef" * 4}, WEAK_KEY),
     ],
 )
 def test_the_config_refuses_to_serve_with_a_clear_message(appwrite_server, static_root, change, message):
@@ -170,3 +187,45 @@ def test_behind_an_https_proxy_a_forwarded_https_request_is_served_with_hsts(ser
 
     assert answer.status_code == 200
     assert "max-age=31536000" in answer.headers["Strict-Transport-Security"]
+
+
+def start_without_bind(env: dict[str, str], static_root: Path, port: int) -> subprocess.Popen:
+    """gunicorn as `make serve` starts it: the address from the config, no `--bind`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+        cwd=ROOT, env={**env, "DJANGO_STATIC_ROOT": str(static_root), "PORT": str(port), "WEB_CONCURRENCY": "1"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def answers_at(host: str, port: int, timeout: float = 60) -> bool:
+    """Whether /healthz answers at host:port within `timeout` (the workers may still be starting)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return requests.get(f"http://{host}:{port}/healthz", headers={"Host": "127.0.0.1"}, timeout=5).ok
+        except requests.RequestException:
+            time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize(
+    ("bind_address", "listening", "refused"),
+    [(None, "127.0.0.1", "127.0.0.2"), ("127.0.0.2", "127.0.0.2", "127.0.0.1")],
+)
+def test_gunicorn_listens_on_loopback_only_unless_told_another_address(
+    appwrite_server, static_root, bind_address, listening, refused
+):
+    env = production_env(appwrite_server)
+    env.pop("BIND_ADDRESS", None)
+    if bind_address:
+        env["BIND_ADDRESS"] = bind_address
+    port = free_port()
+    process = start_without_bind(env, static_root, port)
+    try:
+        assert answers_at(listening, port)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://{refused}:{port}/healthz", headers={"Host": "127.0.0.1"}, timeout=5)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
