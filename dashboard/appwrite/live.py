@@ -9,7 +9,7 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.core.cache import cache
 from dashboard.appwrite import chat_sessions, counting, database, records, shared, transport
 from dashboard.appwrite.counting import StatusCounts
 from dashboard.appwrite.queries import SessionFilters
-from dashboard.appwrite.records import ChatSession, Count, Page
+from dashboard.appwrite.records import ChatSession, Count, LastMessage, Page
 
 # The list every agent polls is shared (see this module's docstring). One agent polling every
 # P seconds looks at Appwrite on every poll as long as a look stays good for less than P; any number of
@@ -47,6 +47,8 @@ class SessionList:
     message_counts: dict[str, Count]
     loaded_at: datetime  # when Appwrite last confirmed it
     version: str = ""  # changes whenever Appwrite's answer may have changed
+    # Each row's newest message, by session ID (missing: not known yet, or the session has none).
+    last_messages: dict[str, LastMessage] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,25 @@ class Page:
     previous_cursor: str | None
 
 
+# Who wrote a message, as the row shows it: the sender values that mean each are configured or detected
+# (dashboard/appwrite/message_schema.py); anything else is a bot or the system.
+VISITOR, AGENT, BOT = "visitor", "agent", "bot"
+
+
+@dataclass(frozen=True)
+class LastMessage:
+    """The newest message of a session, for its row in the list: what was written, by whom, and when."""
+
+    text: str  # as stored (the template escapes it and cuts it to one line)
+    sender: str  # VISITOR, AGENT or BOT
+    sent_at: datetime | None
+
+    @property
+    def waiting_since(self) -> datetime | None:
+        """When the visitor wrote last, the moment they started waiting for a reply; else None."""
+        return self.sent_at if self.sender == VISITOR else None
+
+
 @dataclass(frozen=True)
 class Message:
     """One message of a session's transcript, as stored in the messages collection."""
