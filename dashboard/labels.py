@@ -1,12 +1,25 @@
 """How the dashboard words things on its pages: relative times, lengths of time, moments in UTC, status
-and role labels, pretty JSON. Plain functions: the template tags register them, views call them."""
+and role labels, a message's one-line preview, pretty JSON. Plain functions: the template tags register
+them, views call them."""
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
+from dashboard.log_lines import escape_controls
+
 ROLE_LABELS = {"user": "Visitor", "assistant": "Assistant", "agent": "Agent", "system": "System"}
+# Who wrote a list row's last message (records.VISITOR, AGENT, BOT).
+SENDER_LABELS = {"visitor": "Visitor", "agent": "Agent", "bot": "Bot"}
+# A row's preview of its last message: one line of about this many characters.
+PREVIEW_CHARACTERS = 80
+# What the preview's tooltip (the whole message, on demand) carries at most; the session page has it all.
+PREVIEW_WHOLE_CHARACTERS = 1000
+_WORD_BREAKS = re.compile(r"[_\-\s]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_SPACES = re.compile(r"\s+")
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -44,10 +57,55 @@ def absolute(moment: datetime | None) -> str:
 
 
 def status_label(status: str) -> str:
-    """`agent_assigned` → "Agent assigned"; other stored statuses are shown as stored."""
-    if status in ("active", "agent_assigned", "closed", "idle"):
-        return status.replace("_", " ").capitalize()
-    return status or "(none)"
+    """A stored status in words: `agent_assigned` → "Agent assigned", `waiting_for_customer` → "Waiting for
+    customer", `onHold` → "On hold"; capitals after the first letter stay ("VIP"). Control characters (a
+    right-to-left override among them) are written out, so they cannot reorder what the agent reads."""
+    words = _WORD_BREAKS.sub(" ", _CAMEL.sub(" ", status)).strip()
+    if not words:
+        return "(none)"
+    words = " ".join(word if word.isupper() and len(word) > 1 else word.lower() for word in words.split(" "))
+    return escape_controls(words[:1].upper() + words[1:])
+
+
+def readable(text: str) -> str:
+    """Visitor-controlled text as the agent reads it: control characters written as visible escapes."""
+    return escape_controls(text)
+
+
+def sender_label(sender: str) -> str:
+    """Who wrote a list row's last message: "Visitor", "Agent" or "Bot"."""
+    return SENDER_LABELS.get(sender, "Bot")
+
+
+def one_line(text: str) -> str:
+    """A message on one line: its line breaks and runs of spaces as single spaces, controls written out."""
+    return escape_controls(_SPACES.sub(" ", text).strip())
+
+
+def preview(text: str) -> str:
+    """The start of a message on one line, about PREVIEW_CHARACTERS long, cut at a word with "…"."""
+    line = one_line(text)
+    if len(line) <= PREVIEW_CHARACTERS:
+        return line
+    cut = line[:PREVIEW_CHARACTERS]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > PREVIEW_CHARACTERS * 2 // 3 else cut).rstrip() + "…"
+
+
+def preview_whole(text: str) -> str:
+    """The whole message for the preview's tooltip, on one line ('' when the preview already shows it)."""
+    line = one_line(text)
+    if len(line) <= PREVIEW_CHARACTERS:
+        return ""
+    return line if len(line) <= PREVIEW_WHOLE_CHARACTERS else line[:PREVIEW_WHOLE_CHARACTERS].rstrip() + "…"
+
+
+def waiting(moment: datetime | None, now: datetime | None = None) -> str:
+    """ "waiting 6 min" since the visitor's last message; "waiting <1 min" in its first minute."""
+    if moment is None:
+        return ""
+    seconds = ((now or timezone.now()) - moment).total_seconds()
+    return "waiting <1 min" if seconds < 60 else f"waiting {span(timedelta(seconds=seconds))}"
 
 
 def role_label(role: str) -> str:

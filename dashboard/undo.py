@@ -25,7 +25,13 @@ def offer_undo(request: HttpRequest, session: ChatSession, previous: str) -> Non
     pending = {
         row_id: offer for row_id, offer in request.session.get(PENDING_UNDOS, {}).items() if offer.get("until", 0) > now
     }
-    pending[session.row_id] = {"token": token, "from": previous, "to": session.status, "until": now + UNDO_SECONDS}
+    pending[session.row_id] = {
+        "token": token,
+        "from": previous,
+        "to": session.status,
+        "until": now + UNDO_SECONDS,
+        "session_id": session.session_id,  # to name it where its row is not shown
+    }
     request.session[PENDING_UNDOS] = pending
 
 
@@ -51,6 +57,31 @@ def forget_undo(request: HttpRequest, row_id: str) -> None:
         request.session[PENDING_UNDOS] = pending
 
 
+def _shown(row_id: str, offer: dict[str, Any]) -> dict[str, Any] | None:
+    """An offer as the pages show it, while it lasts."""
+    seconds_left = round(offer.get("until", 0) - time.time())
+    if seconds_left < 1:
+        return None
+    return {
+        "row_id": row_id,
+        "token": offer["token"],
+        "previous": offer.get("from", ""),
+        "status": offer.get("to", ""),
+        "session_id": offer.get("session_id", ""),
+        "seconds_left": seconds_left,
+    }
+
+
+def pending_offers(request: HttpRequest | None, *, besides: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Every undo on offer, but for the rows in `besides`: the list shows these above its rows (after a
+    change made without JavaScript, the row that changed may no longer be in the tab it returns to)."""
+    if request is None or not hasattr(request, "session"):
+        return []
+    offers = request.session.get(PENDING_UNDOS, {}).items()
+    shown = [_shown(row_id, offer) for row_id, offer in offers if row_id not in besides]
+    return [offer for offer in shown if offer is not None]
+
+
 def pending_undo(request: HttpRequest | None, session: ChatSession) -> dict[str, Any] | None:
     """The undo on offer for this session: while it lasts and while the session still has the
     status it set. Used by the row and status-panel templates."""
@@ -59,7 +90,4 @@ def pending_undo(request: HttpRequest | None, session: ChatSession) -> dict[str,
     offer = request.session.get(PENDING_UNDOS, {}).get(session.row_id)
     if not offer or offer.get("to") != session.status:
         return None
-    seconds_left = round(offer.get("until", 0) - time.time())
-    if seconds_left < 1:
-        return None
-    return {"token": offer["token"], "previous": offer.get("from", ""), "seconds_left": seconds_left}
+    return _shown(session.row_id, offer)

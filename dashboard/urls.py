@@ -23,6 +23,7 @@ register_converter(RowIdConverter, "row_id")
 urlpatterns = [
     path("", views.session_list, name="session_list"),
     path("sessions/<row_id:row_id>/", session_views.session_detail, name="session_detail"),
+    path("sessions/<row_id:row_id>/meta/", views.session_meta, name="session_meta"),
     path("sessions/<row_id:row_id>/messages/", session_views.session_messages, name="session_messages"),
     path("sessions/<row_id:row_id>/close/", session_views.close_session, name="close_session"),
     path("sessions/<row_id:row_id>/reopen/", session_views.reopen_session, name="reopen_session"),

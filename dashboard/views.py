@@ -2,19 +2,16 @@
 included, and the session page live in session_views.py)."""
 
 import hashlib
-import re
-import secrets
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from dashboard import undo
 from dashboard.access import agent_required
-from dashboard.appwrite import counting, errors, health, live, queries, records
+from dashboard.appwrite import chat_sessions, counting, errors, health, live, queries
 from dashboard.labels import ago
 from dashboard.pages import (
     SORT_CHOICES,
@@ -22,48 +19,19 @@ from dashboard.pages import (
     describe_problem,
     load_or_last_good,
     parse_filters,
+    render_fragment,
     render_page,
     vary_on_htmx,
     wants_fragment,
 )
+from dashboard.rows import Rows, shown_versions
+
+# A hidden tab's list refreshes this many times less often (static/dashboard/live.js): it still counts what
+# arrives in the tab's title.
+HIDDEN_POLL_FACTOR = 6
 
 
-class _Rows:
-    """The list's rows, rendered as soon as Appwrite has sent the page, while Appwrite is still counting
-    the page's messages; each count then goes into the slot left for it (`{{count-<nonce>-<i>}}`, which
-    no visitor can write: the nonce is new for every page, and rendered text never holds it otherwise)."""
-
-    def __init__(self, request: HttpRequest, filters: Filters):
-        self.request = request
-        self.filters = filters
-        self.nonce = secrets.token_hex(8)
-        self.page: records.Page | None = None
-        self.html = ""
-
-    def render_early(self, page: records.Page) -> None:
-        slots = [f"{{{{count-{self.nonce}-{index}}}}}" for index in range(len(page.sessions))]
-        self.page, self.html = page, self._render(page.sessions, slots)
-
-    def for_data(self, data: live.SessionList) -> SafeString:
-        counts = [data.message_counts.get(session.session_id) for session in data.page.sessions]
-        if data.page is not self.page:  # shared by another agent's load, or the last good list
-            return mark_safe(self._render(data.page.sessions, counts))  # noqa: S308 (rendered template)
-        texts = ["–" if count is None else conditional_escape(str(count)) for count in counts]
-        filled = re.sub(rf"\{{\{{count-{self.nonce}-(\d+)\}}\}}", lambda found: texts[int(found[1])], self.html)
-        return mark_safe(filled)  # noqa: S308 (a rendered template with escaped counts put in)
-
-    def _render(self, sessions, counts) -> str:
-        context = {
-            "rows": [{"session": s, "message_count": c} for s, c in zip(sessions, counts, strict=True)],
-            "filters": self.filters,
-            "now": timezone.now(),
-            "list_url": self.request.get_full_path(),
-            "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
-        }
-        return render_to_string("dashboard/sessions.html#session-row-list", context, self.request)
-
-
-def _load_list(filters: Filters, rows: _Rows) -> tuple[live.SessionList | None, str]:
+def _load_list(filters: Filters, rows: Rows) -> tuple[live.SessionList | None, str]:
     """The list to show and, when Appwrite failed, what went wrong (then the list is the last good one)."""
 
     def load(cursor: str | None) -> live.SessionList:
@@ -88,7 +56,7 @@ def _rows_version(data: live.SessionList | None, problem: str, filters: Filters,
     idle_minutes = settings.DASHBOARD_IDLE_MINUTES
     parts: list[object] = [filters, problem, idle_minutes]
     if data is not None:
-        parts += [data.page, data.counts, sorted(data.message_counts.items())]
+        parts += [data.page, data.counts, sorted(data.message_counts.items()), sorted(data.last_messages.items())]
         parts += [s.is_idle(idle_minutes, now) for s in data.page.sessions]
         if problem:
             parts += [data.loaded_at, ago(data.loaded_at, now)]  # the banner says how old the data is
@@ -117,26 +85,52 @@ def _tabs(filters: Filters, counts: counting.StatusCounts | None) -> list[dict]:
 @agent_required
 def session_list(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request.GET)
-    rows = _Rows(request, filters)
+    # A live refresh says which rows it shows (by their versions): only the others travel, beside the
+    # page's order. A page, or a refresh that says nothing, gets every row.
+    shown = shown_versions(request.headers.get("X-Rows-Shown", "")) if wants_fragment(request) else frozenset()
+    rows = Rows(request, filters, shown)
     data, problem = _load_list(filters, rows)
     now = timezone.now()
     version = _rows_version(data, problem, filters, now)
     if wants_fragment(request) and request.headers.get("X-Rows-Version") == version:
         return vary_on_htmx(HttpResponse(status=204))  # the live refresh already shows these rows
+    rendered = rows.for_data(data) if data else None
     context = {
         "filters": filters,
         "data": data,
         "problem": problem,
         "now": now,
         "rows_version": version,
-        "rows_html": rows.for_data(data) if data else "",
+        "rows": rendered,
+        "patch": bool(shown),
+        "undo_offers": undo.pending_offers(request, besides=rendered.row_ids if rendered else frozenset()),
         "tabs": _tabs(filters, data.counts if data else None),
         "sort_choices": SORT_CHOICES,
         "list_url": request.get_full_path(),
         "poll_seconds": settings.DASHBOARD_POLL_SECONDS,
+        "hidden_poll_seconds": settings.DASHBOARD_POLL_SECONDS * HIDDEN_POLL_FACTOR,
         "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
     }
     return render_page(request, "dashboard/sessions.html", context, partial="session-rows")
+
+
+@require_GET
+@agent_required
+def session_meta(request: HttpRequest, row_id: str) -> HttpResponse:
+    """A row's visitor metadata as stored, pretty-printed, for htmx: the list's rows leave it out (the
+    session page shows it, and a plain request goes there)."""
+    if not wants_fragment(request):
+        return vary_on_htmx(HttpResponseRedirect(reverse("session_detail", args=[row_id]) + "#visitor-title"))
+    try:
+        session = chat_sessions.get_session(row_id)
+    except errors.NotFound:
+        problem = "This session no longer exists."
+    except errors.AppwriteError as error:
+        problem = describe_problem(error)
+    else:
+        context = {"text": session.user_meta, "value": session.user_meta_object}
+        return render_fragment(request, "dashboard/sessions.html#meta-json", context)
+    return render_fragment(request, "dashboard/sessions.html#meta-problem", {"problem": problem})
 
 
 @require_GET

@@ -5,7 +5,7 @@ template itself: a record's method called with an argument, and URLs built from 
 from django import template
 from django.conf import settings
 
-from dashboard import colours, labels, undo
+from dashboard import colours, labels, rows, undo
 
 register = template.Library()
 
@@ -15,6 +15,11 @@ register.filter("absolute", labels.absolute)
 register.filter("status_label", labels.status_label)
 register.filter("role_label", labels.role_label)
 register.filter("pretty_json", labels.pretty_json)
+register.filter("readable", labels.readable)
+register.filter("sender_label", labels.sender_label)
+register.filter("preview", labels.preview)
+register.filter("preview_whole", labels.preview_whole)
+register.filter("waiting", labels.waiting)
 register.simple_tag(colours.theme_preview, name="theme_preview")
 
 
@@ -43,6 +48,12 @@ def list_url(context, **changes) -> str:
 def pending_undo(context, session) -> dict | None:
     """The Undo on offer for this session after a status change, or None."""
     return undo.pending_undo(context.get("request"), session)
+
+
+@register.simple_tag(takes_context=True)
+def answer_row(context, session, message_count) -> dict:
+    """The list row an action answers with (dashboard/rows.py)."""
+    return rows.answer_row(context.get("request"), session, message_count)
 
 
 # -- Filters, bulk and idle close, export, overview ---------------------------------------

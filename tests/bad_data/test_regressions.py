@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from tests.bad_data.pages import csv_rows, page, row_html
 from tests.bad_data.strategies import deeply_nested
+from tests.htmx import HTMX
 
 
 @pytest.mark.parametrize("depth", [500, 700, 900, 967])
@@ -17,7 +18,8 @@ def test_deeply_nested_user_meta_is_shown_as_stored_text(client, rows, depth):
     deep = deeply_nested(depth, "array")
     rows.session("s_deep", row_id="deep", userMeta=deep, theme=deeply_nested(200, "object"))
     row = row_html(page(client, "/"), "deep")
-    assert '<summary data-key="meta-summary">raw</summary>' in row and escape(deep) in row
+    assert 'data-action="meta"' in row and ">raw</a>" in row
+    assert escape(deep) in page(client, "/sessions/deep/meta/", **HTMX)  # on demand, as stored
     detail = page(client, "/sessions/deep/")
     assert "Not a JSON object; shown as stored below." in detail
 

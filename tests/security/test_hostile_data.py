@@ -29,6 +29,7 @@ PAGES = [
     pytest.param("/", {}, id="list"),
     pytest.param("/", HTMX, id="list-fragment"),
     pytest.param("/?" + urlencode({"status": f"<b onmouseover={PWN}>active</b>"}), {}, id="list-hostile-status"),
+    pytest.param("/sessions/hostile_1/meta/", HTMX, id="list-metadata"),
     pytest.param("/sessions/hostile_1/", {}, id="detail", marks=DETAIL_PENDING),
     pytest.param("/sessions/hostile_2/", {}, id="detail-broken-json", marks=DETAIL_PENDING),
 ]
@@ -121,23 +122,26 @@ def test_nothing_of_the_theme_reaches_a_style(client, hostile_rows, url, headers
 
 
 @pytest.mark.parametrize(
-    "url",
-    [pytest.param("/", id="list"), pytest.param("/sessions/hostile_1/", id="detail", marks=DETAIL_PENDING)],
+    "url, headers",
+    [
+        pytest.param("/sessions/hostile_1/meta/", HTMX, id="list-metadata"),
+        pytest.param("/sessions/hostile_1/", {}, id="detail", marks=DETAIL_PENDING),
+    ],
 )
-def test_a_huge_value_can_still_be_seen_whole(client, hostile_rows, url):
-    html = render(client, url, {})
+def test_a_huge_value_can_still_be_seen_whole(client, hostile_rows, url, headers):
+    html = render(client, url, headers)
 
     assert HUGE in html
 
 
 def test_broken_json_is_shown_as_escaped_text(client, hostile_rows):
-    html = render(client, "/", {})
+    html = render(client, "/sessions/hostile_2/meta/", HTMX)
 
     assert f"{{&quot;browser&quot;: &quot;&lt;img src=x onerror={PWN}&gt;&quot;, " in html
 
 
-def test_json_is_pretty_printed_and_escaped_in_the_list(client, hostile_rows):
-    html = render(client, "/", {})
+def test_json_is_pretty_printed_and_escaped_in_the_lists_metadata(client, hostile_rows):
+    html = render(client, "/sessions/hostile_1/meta/", HTMX)
 
     assert '"&lt;b&gt;key&lt;/b&gt;": [' in html.replace("&quot;", '"')
     assert "\n  " in "".join(t for t in parse(html).text if "&lt;" not in t)

@@ -51,7 +51,7 @@ def test_each_action_without_javascript_redirects_back_and_the_list_offers_the_u
     assert "Undo is possible for 15 seconds" in page  # the flash message
 
 
-def test_rows_offer_the_actions_that_change_their_status(client, sessions):
+def test_rows_offer_one_main_action_and_a_closed_session_reopen_not_take(client, sessions):
     page = client.get("/").content.decode()
     actions = {
         row_id: set(
@@ -63,7 +63,8 @@ def test_rows_offer_the_actions_that_change_their_status(client, sessions):
         for row_id in ("open", "done", "mine")
     }
 
-    assert actions == {"open": {"take", "close"}, "done": {"reopen", "take"}, "mine": {"reopen", "close"}}
+    assert actions == {"open": {"take", "close"}, "done": {"reopen"}, "mine": {"reopen", "close"}}
+    assert len(re.findall(r"button-main", page)) == 3  # one main action a row
 
 
 def test_the_answer_announces_the_change_politely(client, sessions):
@@ -159,7 +160,7 @@ def test_the_detail_page_offers_the_status_actions_and_a_pending_undo(client, se
     html = client.get("/sessions/mine/").content.decode()
     panel = re.search(r'<section id="session-status".*?</section>', html, re.S).group(0)
 
-    assert set(re.findall(r'data-action="(take|reopen|close|undo)"', panel)) == {"take", "reopen", "undo"}
+    assert set(re.findall(r'data-action="(take|reopen|close|undo)"', panel)) == {"reopen", "undo"}
 
 
 @pytest.mark.parametrize("action", ["reopen", "take", "undo"])
