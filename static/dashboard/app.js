@@ -8,7 +8,6 @@
   // lost event can never stop the live refresh for good.
   var mutations = new Map();
   var MUTATION_TIMEOUT_MS = 20000;
-  var saved = null;
 
   document.documentElement.classList.add("js");
 
@@ -26,21 +25,6 @@
       if (now - started > MUTATION_TIMEOUT_MS) mutations.delete(xhr);
     });
     return mutations.size > 0;
-  }
-
-  // What identifies a focusable element or an open <details> across a refresh: its row and its key.
-  function keyOf(el) {
-    var row = el.closest("[data-row-id]");
-    var name = el.getAttribute("data-key") || el.getAttribute("data-action") || el.getAttribute("rel") || "";
-    return (row ? row.getAttribute("data-row-id") : "") + "|" + name;
-  }
-
-  function findByKey(root, selector, key) {
-    var candidates = root.querySelectorAll(selector);
-    for (var i = 0; i < candidates.length; i++) {
-      if (keyOf(candidates[i]) === key) return candidates[i];
-    }
-    return null;
   }
 
   // The rows region tells the server which version it shows; an unchanged list answers 204.
@@ -87,34 +71,6 @@
   document.addEventListener("htmx:sendError", showRequestFailure);
   document.addEventListener("htmx:responseError", showRequestFailure);
 
-  // Keep the agent's focus, open details and scroll position when the rows region is replaced.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    if (!isPoll(event.detail.target)) return;
-    var rows = event.detail.target;
-    var active = document.activeElement;
-    saved = {
-      open: Array.prototype.map.call(rows.querySelectorAll("details[open]"), keyOf),
-      focus: active && rows.contains(active) && active !== rows ? keyOf(active) : null,
-      scrollX: window.scrollX,
-      scrollY: window.scrollY,
-    };
-  });
-
-  document.addEventListener("htmx:afterSwap", function () {
-    var rows = region();
-    if (!saved || !rows) return;
-    saved.open.forEach(function (key) {
-      var details = findByKey(rows, "details", key);
-      if (details) details.open = true;
-    });
-    if (saved.focus) {
-      var target = findByKey(rows, "a, button, summary, input, select", saved.focus);
-      if (target) target.focus({ preventScroll: true });
-    }
-    window.scrollTo(saved.scrollX, saved.scrollY);
-    saved = null;
-  });
-
   // Relative times in the rows ("3 min ago") move on here, in the browser, with the same words the
   // server uses (dashboard_tags.ago): the server leaves them out of the rows version, so a list whose
   // data did not change answers 204 and is never swapped just because a minute went by.
@@ -129,6 +85,13 @@
     return text + " ago";
   }
 
+  // "waiting 6 min" since the visitor's last message (dashboard_tags.waiting); long waits are marked.
+  var LONG_WAIT_MINUTES = 5;
+  function waiting(moment) {
+    var text = ago(moment);
+    return text === "just now" ? "waiting <1 min" : "waiting " + text.replace(/ ago$/, "");
+  }
+
   function refreshAges() {
     var rows = region();
     if (!rows) return;
@@ -136,11 +99,16 @@
     for (var i = 0; i < times.length; i++) {
       var moment = Date.parse(times[i].getAttribute("datetime"));
       if (isNaN(moment)) continue;
-      var text = ago(moment);
+      var isWait = times[i].getAttribute("data-field") === "waiting-since";
+      var text = isWait ? waiting(moment) : ago(moment);
       if (times[i].textContent !== text) times[i].textContent = text;
+      if (isWait) times[i].classList.toggle("is-long", Date.now() - moment >= LONG_WAIT_MINUTES * 60000);
     }
   }
   document.addEventListener("htmx:afterSettle", refreshAges);
+  document.addEventListener("rows:updated", refreshAges);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", refreshAges);
+  else refreshAges();
   window.setInterval(refreshAges, 10000);
 
   // Changing the sort or picking a whole date applies it at once (the Search button does the same without

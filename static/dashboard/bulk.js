@@ -198,6 +198,7 @@
     }
     apply();
   });
+  document.addEventListener("rows:updated", apply); // a live refresh (static/dashboard/rows.js)
 
   function start() {
     load();

@@ -1,5 +1,6 @@
 // Keyboard shortcuts of the sessions list (and "/" and "?" everywhere): j/k move, Enter opens,
-// c closes (after a confirmation), x selects, / focuses the search, ? lists the shortcuts.
+// c closes (after the dashboard's own confirmation; the focus goes on to the next row), x selects,
+// / focuses the search, ? lists the shortcuts.
 // Nothing fires while typing in a field or with a modifier key held.
 (function () {
   "use strict";
@@ -9,7 +10,7 @@
     ["j", "Next session"],
     ["k", "Previous session"],
     ["Enter", "Open the current session"],
-    ["c", "Close the current session (asks first)"],
+    ["c", "Close the current session (asks first), then go on to the next"],
     ["x", "Select or unselect the current session"],
     ["/", "Search by session ID"],
     ["?", "Show these shortcuts"],
@@ -18,7 +19,7 @@
 
   function rows() {
     var region = document.getElementById(REGION_ID);
-    return region ? Array.prototype.slice.call(region.querySelectorAll("tr[data-row-id]")) : [];
+    return region ? Array.prototype.slice.call(region.querySelectorAll("tbody > tr[data-row-id]")) : [];
   }
 
   function rowById(id) {
@@ -73,11 +74,61 @@
     box.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  // "Close session …?", asked in a dialog of the dashboard's own (Enter closes it, Esc keeps it open).
+  function confirmDialog() {
+    var existing = document.getElementById("confirm-close");
+    if (existing) return existing;
+    var box = document.createElement("dialog");
+    box.id = "confirm-close";
+    box.className = "confirm";
+    box.setAttribute("aria-labelledby", "confirm-close-title");
+    var title = document.createElement("h2");
+    title.id = "confirm-close-title";
+    title.append("Close session ");
+    var name = document.createElement("bdi");
+    name.setAttribute("data-field", "confirm-name");
+    title.append(name, "?");
+    var note = document.createElement("p");
+    note.className = "subtle";
+    note.textContent = "You can undo it for a few seconds afterwards.";
+    var form = document.createElement("form");
+    form.method = "dialog";
+    var keep = document.createElement("button");
+    keep.className = "button";
+    keep.value = "keep";
+    keep.textContent = "Cancel";
+    var close = document.createElement("button");
+    close.className = "button button-danger";
+    close.value = "close";
+    close.setAttribute("data-action", "confirm-close");
+    close.textContent = "Close session";
+    form.append(keep, close);
+    box.append(title, note, form);
+    document.body.appendChild(box);
+    return box;
+  }
+
   function closeCurrent(row) {
     var button = row.querySelector("button[data-action='close']");
     if (!button) return;
-    var name = row.getAttribute("data-session-id") || row.getAttribute("data-row-id");
-    if (window.confirm("Close session " + name + "?")) button.click();
+    var box = confirmDialog();
+    box.querySelector("[data-field='confirm-name']").textContent =
+      row.getAttribute("data-session-id") || row.getAttribute("data-row-id");
+    box.returnValue = "";
+    box.addEventListener("close", function () {
+      if (box.returnValue !== "close") {
+        markCurrent(row, true);
+        return;
+      }
+      // The closed row keeps its place (with its Undo); the keyboard goes on to the next one.
+      var all = rows();
+      var index = all.indexOf(row);
+      var next = all[index + 1] || all[index - 1] || row;
+      markCurrent(next, true);
+      if (button.isConnected) button.click();
+    }, { once: true });
+    box.showModal();
+    box.querySelector("[data-action='confirm-close']").focus();
   }
 
   // The shortcuts dialog, built here so that pages without JavaScript carry no dead markup.
@@ -207,4 +258,5 @@
 
   // A refreshed list (or a row swapped after an action) gets its current row and selection marks back.
   document.addEventListener("htmx:afterSettle", reapply);
+  document.addEventListener("rows:updated", reapply);
 })();

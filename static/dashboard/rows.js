@@ -1,0 +1,459 @@
+// The live list, without surprises under the agent's hand. A refresh brings only the rows that changed
+// (the server sends the rows this page does not show, by version, and the page's order); rows on screen
+// are updated in place, but rows are inserted, removed or reordered only while the pointer is off the
+// list and the focus is elsewhere: until then arrivals wait behind "N new sessions — show". A row whose
+// status the agent changed keeps its place, marked, while its Undo lasts. Rows that arrived stay
+// highlighted until seen, and a hidden tab counts them in its title. No inline script, no eval.
+(function () {
+  "use strict";
+
+  var REGION_ID = "session-rows";
+  var ROW = "tr[data-row-id]";
+  var JUST_CHANGED_MS = 900; // a button that changed under the pointer ignores clicks this long
+
+  var pointerInside = false;
+  var pending = null; // the server's latest list, not applied yet: {order: [row ids], rows: Map id → row}
+  var known = new Set(); // every row id this page has shown or held
+  var fresh = new Set(); // rows that arrived after the page loaded, not yet seen
+  var dismissed = new Set(); // Undo tokens the agent dismissed
+  var needEveryRow = false;
+  var hiddenArrivals = 0;
+  var baseTitle = document.title;
+  var answered = null; // a row an action is answering: {id, cell}
+
+  function region() {
+    return document.getElementById(REGION_ID);
+  }
+
+  function tbody() {
+    var r = region();
+    return r ? r.querySelector("table.sessions > tbody") : null;
+  }
+
+  function shownRows() {
+    var body = tbody();
+    return body ? Array.prototype.slice.call(body.children).filter(function (el) { return el.matches(ROW); }) : [];
+  }
+
+  function rowById(id) {
+    var found = shownRows().filter(function (row) { return row.getAttribute("data-row-id") === id; });
+    return found[0] || null;
+  }
+
+  function idOf(row) {
+    return row.getAttribute("data-row-id");
+  }
+
+  // -- Is the agent's hand on the list? ----------------------------------------------------
+
+  document.addEventListener("pointerover", function (event) {
+    var r = region();
+    pointerInside = !!(r && r.contains(event.target));
+  });
+  document.addEventListener("pointerout", function (event) {
+    if (!event.relatedTarget) pointerInside = false; // the pointer left the window (or a touch ended)
+  });
+
+  function focusInside() {
+    var r = region();
+    var active = document.activeElement;
+    return !!(r && active && active !== document.body && r.contains(active));
+  }
+
+  function held() {
+    return pointerInside || focusInside();
+  }
+
+  // -- Keys that identify a control across a re-rendered row ---------------------------------
+
+  function keyOf(el) {
+    return el.getAttribute("data-key") || el.getAttribute("data-action") || el.getAttribute("data-field") || "";
+  }
+
+  function findByKey(root, key) {
+    var all = root.querySelectorAll("[data-key], [data-action], [data-field]");
+    for (var i = 0; i < all.length; i++) if (keyOf(all[i]) === key) return all[i];
+    return null;
+  }
+
+  // -- Undo: lasts its window, or until dismissed --------------------------------------------
+
+  function isSticky(row) {
+    return !!row.querySelector(".undo");
+  }
+
+  function endUndo(undo) {
+    if (!undo.isConnected) return;
+    var row = undo.closest(ROW);
+    var focused = undo.contains(document.activeElement);
+    undo.remove();
+    if (row) {
+      row.classList.remove("is-changed");
+      if (focused) {
+        var next = row.querySelector(".acts button, a[data-action='open']");
+        if (next) next.focus({ preventScroll: true });
+      }
+    }
+  }
+
+  function armUndos(root) {
+    Array.prototype.forEach.call(root.querySelectorAll(".undo[data-undo-seconds], .undo-offer[data-undo-seconds]"), function (undo) {
+      if (undo.dataset.armed) return;
+      undo.dataset.armed = "1";
+      var seconds = parseInt(undo.getAttribute("data-undo-seconds"), 10) || 0;
+      window.setTimeout(function () { endUndo(undo); }, seconds * 1000);
+    });
+  }
+
+  function dropDismissedUndo(row) {
+    var button = row.querySelector(".undo [data-action='undo']");
+    if (button && dismissed.has(button.value)) {
+      row.querySelector(".undo").remove();
+      row.classList.remove("is-changed");
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var dismiss = event.target.closest && event.target.closest("[data-action='dismiss-undo']");
+    if (!dismiss) return;
+    var undo = dismiss.closest(".undo");
+    var token = undo && undo.querySelector("[data-action='undo']");
+    if (token) dismissed.add(token.value);
+    var row = dismiss.closest(ROW);
+    if (undo) endUndo(undo);
+    var next = row && row.querySelector(".acts button, a[data-action='open']");
+    if (next) next.focus({ preventScroll: true });
+  });
+
+  // -- Rows that arrived ------------------------------------------------------------------------
+
+  function markSeen(row) {
+    if (!row || !row.classList.contains("is-new")) return;
+    row.classList.remove("is-new");
+    fresh.delete(idOf(row));
+  }
+  document.addEventListener("pointerover", function (event) {
+    markSeen(event.target.closest && event.target.closest("#" + REGION_ID + " " + ROW));
+  });
+  document.addEventListener("focusin", function (event) {
+    markSeen(event.target.closest && event.target.closest("#" + REGION_ID + " " + ROW));
+  });
+
+  function arrived(rows) {
+    if (!rows.length) return;
+    if (document.visibilityState !== "visible") {
+      hiddenArrivals += rows.length;
+      document.title = "(" + hiddenArrivals + ") " + baseTitle;
+    }
+    document.dispatchEvent(new CustomEvent("sessions:arrived", {
+      detail: {
+        sessions: rows.map(function (row) {
+          var preview = row.querySelector("[data-field='preview']");
+          return {
+            rowId: idOf(row),
+            sessionId: row.getAttribute("data-session-id"),
+            status: row.getAttribute("data-status"),
+            preview: preview && !preview.classList.contains("none") ? preview.textContent : "",
+          };
+        }),
+      },
+    }));
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible") return;
+    hiddenArrivals = 0;
+    document.title = baseTitle;
+  });
+
+  // -- The notice of rows held back -------------------------------------------------------------
+
+  function heldBack() {
+    return pending ? pending.order.filter(function (id) { return !rowById(id); }).length : 0;
+  }
+
+  function showNotice() {
+    var r = region();
+    var button = r && r.querySelector("[data-action='show-arrivals']");
+    if (!button) return;
+    var count = heldBack();
+    var text = count === 1 ? "1 new session — show" : count + " new sessions — show";
+    if (!count) {
+      if (!button.hidden) button.hidden = true;
+      return;
+    }
+    if (button.textContent !== text) button.textContent = text;
+    button.hidden = false;
+  }
+
+  document.addEventListener("click", function (event) {
+    var show = event.target.closest && event.target.closest("[data-action='show-arrivals']");
+    if (!show) return;
+    var firstNew = pending && pending.order.filter(function (id) { return !rowById(id); })[0];
+    apply();
+    var row = firstNew && rowById(firstNew);
+    var link = row && row.querySelector("a[data-action='open']");
+    if (link) link.focus({ preventScroll: true });
+    else show.blur();
+  });
+
+  // -- Putting the server's list on screen ------------------------------------------------------
+
+  // A button whose action changed under a resting pointer ignores clicks for a moment: the agent aimed at
+  // what was there before.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-just-changed]");
+    if (!button) return;
+    if (Date.now() - Number(button.getAttribute("data-just-changed")) < JUST_CHANGED_MS) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  function actionsOf(row) {
+    return Array.prototype.map.call(row.querySelectorAll(".c-act button"), function (b) { return b.getAttribute("data-action"); }).join(" ");
+  }
+
+  function replaceRow(old, row) {
+    var active = document.activeElement;
+    var focusKey = old.contains(active) ? keyOf(active) : null;
+    var opened = Array.prototype.map.call(old.querySelectorAll("[data-more].is-open"), keyOf);
+    var pop = old.querySelector(".meta-pop");
+    if (pointerInside && old.matches(":hover") && actionsOf(old) !== actionsOf(row)) {
+      Array.prototype.forEach.call(row.querySelectorAll(".c-act button"), function (b) {
+        b.setAttribute("data-just-changed", String(Date.now()));
+      });
+    }
+    old.replaceWith(row);
+    prepare(row);
+    opened.forEach(function (key) {
+      var more = findByKey(row, key);
+      if (more) toggleMore(more, true);
+    });
+    var link = pop && row.querySelector("a[data-action='meta']");
+    if (link) link.after(pop);
+    if (focusKey !== null) {
+      var target = findByKey(row, focusKey) || row.querySelector("a[data-action='open']");
+      if (target) target.focus({ preventScroll: true });
+    }
+  }
+
+  function prepare(row) {
+    dropDismissedUndo(row);
+    if (fresh.has(idOf(row))) row.classList.add("is-new");
+    if (window.htmx) window.htmx.process(row);
+    armUndos(row);
+  }
+
+  // The rows in the server's order, but: rows with an Undo on offer stay where they are, and rows the
+  // server no longer lists go.
+  function apply() {
+    if (!pending) return;
+    var body = tbody();
+    if (!body) return;
+    var current = shownRows();
+    var stickies = [];
+    current.forEach(function (row, index) {
+      if (isSticky(row)) stickies.push([index, row]);
+    });
+    var stickyIds = new Set(stickies.map(function (pair) { return idOf(pair[1]); }));
+    var rows = pending.order
+      .filter(function (id) { return !stickyIds.has(id); })
+      .map(function (id) { return rowById(id) || pending.rows.get(id); })
+      .filter(Boolean);
+    stickies.forEach(function (pair) {
+      rows.splice(Math.min(pair[0], rows.length), 0, pair[1]);
+    });
+    var added = [];
+    rows.forEach(function (row, index) {
+      var at = body.children[index];
+      if (at === row) return;
+      var isNew = !row.isConnected;
+      body.insertBefore(row, at || null);
+      if (isNew) {
+        prepare(row);
+        added.push(row);
+      }
+    });
+    Array.prototype.slice.call(body.children, rows.length).forEach(function (el) { el.remove(); });
+    if (!rows.length && pending.empty) body.appendChild(pending.empty);
+    shownRows().forEach(function (row) { row.classList.remove("is-gone"); });
+    pending = null;
+    showNotice();
+    updated();
+  }
+
+  function replacePart(r, incoming, name) {
+    var old = r.querySelector("[data-part='" + name + "']");
+    var part = incoming.querySelector("[data-part='" + name + "']");
+    if (!old || !part || old.innerHTML === part.innerHTML) return;
+    var active = document.activeElement;
+    var focusKey = old.contains(active) ? keyOf(active) : null;
+    old.replaceWith(part);
+    if (window.htmx) window.htmx.process(part);
+    var target = focusKey && findByKey(part, focusKey);
+    if (target) target.focus({ preventScroll: true });
+  }
+
+  function merge(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    var incoming = template.content.querySelector("#" + REGION_ID);
+    var r = region();
+    if (!incoming || !r) return;
+    ["tabs", "banner", "pager"].forEach(function (name) { replacePart(r, incoming, name); });
+    var body = tbody();
+    var next = incoming.querySelector("table.sessions > tbody");
+    if (!next) {
+      r.setAttribute("data-rows-version", incoming.getAttribute("data-rows-version") || "");
+      return; // nothing loaded: the rows shown (if any) stay, under the banner that says so
+    }
+    if (!body) {
+      var table = incoming.querySelector("table.sessions");
+      var pager = r.querySelector("[data-part='pager']");
+      r.insertBefore(table, pager);
+      if (window.htmx) window.htmx.process(table);
+      shownRows().forEach(function (row) { known.add(idOf(row)); prepare(row); });
+      r.setAttribute("data-rows-version", incoming.getAttribute("data-rows-version") || "");
+      updated();
+      return;
+    }
+    var byVersion = new Map();
+    shownRows().forEach(function (row) { byVersion.set(row.getAttribute("data-v"), row); });
+    if (pending) pending.rows.forEach(function (row) { byVersion.set(row.getAttribute("data-v"), row); });
+    var heldRows = new Map(pending ? pending.rows : []);
+    Array.prototype.slice.call(next.children).forEach(function (row) {
+      if (!row.matches(ROW)) return;
+      var old = rowById(idOf(row));
+      if (old) replaceRow(old, row);
+      else heldRows.set(idOf(row), row);
+      byVersion.set(row.getAttribute("data-v"), row);
+    });
+    var order = [];
+    var missing = false;
+    (next.getAttribute("data-order") || "").split(/\s+/).forEach(function (version) {
+      if (!version) return;
+      var row = byVersion.get(version);
+      if (row) order.push(idOf(row));
+      else missing = true; // changed here meanwhile (an action's answer): the next refresh sends every row
+    });
+    needEveryRow = missing;
+    if (!missing) r.setAttribute("data-rows-version", incoming.getAttribute("data-rows-version") || "");
+    var rows = new Map();
+    var arrivals = [];
+    order.forEach(function (id) {
+      var row = heldRows.get(id);
+      if (!row || rowById(id)) return;
+      rows.set(id, row);
+      if (!known.has(id)) {
+        known.add(id);
+        fresh.add(id);
+        arrivals.push(row);
+      }
+    });
+    var empty = next.querySelector("tr.empty");
+    pending = { order: order, rows: rows, empty: empty };
+    arrived(arrivals);
+    if (held()) {
+      var listed = new Set(order);
+      shownRows().forEach(function (row) { row.classList.toggle("is-gone", !listed.has(idOf(row)) && !isSticky(row)); });
+      showNotice();
+      updated();
+    } else {
+      apply();
+    }
+  }
+
+  function updated() {
+    document.dispatchEvent(new CustomEvent("rows:updated"));
+  }
+
+  function isRegion(elt) {
+    return elt && elt.id === REGION_ID;
+  }
+
+  // Each refresh says which rows it shows (and holds back), by version; the first one after the agent's
+  // hand left the list puts the rows held back on screen.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!isRegion(event.detail.elt)) return;
+    if (pending && !held()) apply();
+    var versions = shownRows().map(function (row) { return row.getAttribute("data-v"); });
+    if (pending) pending.rows.forEach(function (row) { versions.push(row.getAttribute("data-v")); });
+    versions = versions.filter(Boolean);
+    if (versions.length && !needEveryRow) event.detail.headers["X-Rows-Shown"] = versions.join(" ");
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (isRegion(target)) {
+      if (event.detail.xhr.status !== 200) return;
+      event.detail.shouldSwap = false;
+      merge(event.detail.serverResponse);
+      return;
+    }
+    // An action answers with its row; the preview, which it does not read again, stays as shown.
+    if (target && target.matches && target.matches("#" + REGION_ID + " " + ROW)) {
+      var cell = target.querySelector(".c-msg");
+      answered = { id: idOf(target), cell: cell ? cell.innerHTML : "" };
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!answered) return;
+    var row = rowById(answered.id);
+    var cell = row && row.querySelector(".c-msg");
+    if (cell && cell.querySelector("[data-unknown]")) cell.innerHTML = answered.cell;
+    answered = null;
+    if (row) prepare(row);
+    updated();
+  });
+
+  // -- The whole message and the metadata, on demand ---------------------------------------------
+
+  function toggleMore(more, open) {
+    if (!more.hasAttribute("data-cut")) more.setAttribute("data-cut", more.textContent);
+    var isOpen = open === undefined ? !more.classList.contains("is-open") : open;
+    more.classList.toggle("is-open", isOpen);
+    more.textContent = isOpen ? more.getAttribute("title") : more.getAttribute("data-cut");
+    more.setAttribute("aria-expanded", isOpen ? "true" : "false");
+  }
+
+  document.addEventListener("click", function (event) {
+    var more = event.target.closest && event.target.closest("[data-more]");
+    if (more) toggleMore(more);
+    var meta = event.target.closest && event.target.closest("a[data-action='meta']");
+    if (!meta || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    var pop = meta.nextElementSibling;
+    if (pop && pop.classList.contains("meta-pop")) {
+      pop.remove();
+      meta.setAttribute("aria-expanded", "false");
+      return;
+    }
+    pop = document.createElement("div");
+    pop.className = "meta-pop";
+    pop.setAttribute("role", "region");
+    pop.setAttribute("aria-label", "Visitor metadata");
+    pop.textContent = "Loading…";
+    meta.after(pop);
+    meta.setAttribute("aria-expanded", "true");
+    window.htmx.ajax("GET", meta.getAttribute("href").split("#")[0] + "meta/", { target: pop, swap: "innerHTML", source: meta });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var more = event.target.closest && event.target.closest("[data-more]");
+    if (!more || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    toggleMore(more);
+  }, true);
+
+  function start() {
+    var r = region();
+    if (!r) return;
+    shownRows().forEach(function (row) { known.add(idOf(row)); });
+    armUndos(document);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
