@@ -38,12 +38,13 @@ def test_selected_rows_stay_selected_across_a_live_refresh(page, dashboard_url, 
     page.locator('tr[data-row-id="s_active_1"] input[data-action="select"]').check()
     page.locator('tr[data-row-id="s_active_3"] input[data-action="select"]').check()
     assert page.locator('[data-field="selected-count"]').inner_text() == "2 selected"
-    page.evaluate("document.getElementById('session-rows').dataset.marker = 'before'")
 
     sessions.session("s_newcomer", status="active", lastSeen=minutes_ago(0))
+    sessions.tables.update_row(sessions.database_id, "sessions", "s_active_3", {"status": "agent_assigned"})
+    page.locator("h1").click()  # the agent's hand leaves the list: the new row may come in
     page.wait_for_selector('tr[data-row-id="s_newcomer"]', timeout=5_000)
 
-    assert page.evaluate("document.getElementById('session-rows').dataset.marker") is None  # really swapped
+    assert page.locator('tr[data-row-id="s_active_3"]').get_attribute("data-status") == "agent_assigned"
     assert checked_ids(page) == {"s_active_1", "s_active_3"}
     assert page.locator('[data-field="selected-count"]').inner_text() == "2 selected"
 

@@ -1,5 +1,6 @@
-"""Keyboard shortcuts of the list in real Chromium: j/k move, x selects, Enter opens, c closes after a
-confirmation, / searches, ? lists the shortcuts, and none of it fires while typing."""
+"""Keyboard shortcuts of the list in real Chromium: j/k move, x selects, Enter opens, c closes after the
+dashboard's own confirmation and goes on to the next row, / searches, ? lists the shortcuts, and none of it
+fires while typing."""
 
 
 import pytest
@@ -54,8 +55,9 @@ def test_x_selects_and_the_selection_and_current_row_survive_a_refresh(page, das
     page.keyboard.press("x")
     assert page.locator('tr[data-row-id="s_b"] input[data-action="select"]').is_checked()
 
-    sessions.session("s_z", status="active", lastSeen=minutes_ago(5))
-    page.wait_for_selector('tr[data-row-id="s_z"]', timeout=5_000)
+    # Another agent takes s_b: its row is refreshed in place while the keyboard is in the list.
+    sessions.tables.update_row(sessions.database_id, "sessions", "s_b", {"status": "agent_assigned"})
+    page.wait_for_selector('tr[data-row-id="s_b"][data-status="agent_assigned"]', timeout=5_000)
 
     assert page.locator('tr[data-row-id="s_b"] input[data-action="select"]').is_checked()
     assert not page.locator('tr[data-row-id="s_a"] input[data-action="select"]').is_checked()
@@ -78,25 +80,31 @@ def test_enter_opens_the_current_session(page, dashboard_url, sessions):
     assert page.locator("h1").inner_text() == "s_b"
 
 
-def test_c_closes_the_current_session_only_after_confirmation(page, dashboard_url, sessions):
+def test_c_asks_in_the_dashboards_own_dialog_then_closes_and_goes_on_to_the_next_row(page, dashboard_url, sessions):
     page.goto(dashboard_url + "/")
     page.wait_for_selector('tr[data-row-id="s_c"]')
+    native = []
+    page.on("dialog", lambda dialog: (native.append(dialog.message), dialog.dismiss()))
     page.keyboard.press("j")
-    questions = []
 
-    def answer(dialog, accept):
-        questions.append(dialog.message)
-        dialog.accept() if accept else dialog.dismiss()
-
-    page.once("dialog", lambda dialog: answer(dialog, False))
     page.keyboard.press("c")
-    page.wait_for_timeout(300)
+    dialog = page.locator("dialog#confirm-close")
+    assert dialog.is_visible() and dialog.inner_text().startswith("Close session s_a?")
+    page.keyboard.press("Escape")  # kept open
+    assert not dialog.is_visible()
     assert page.locator('tr[data-row-id="s_a"]').get_attribute("data-status") == "active"
+    assert focused_row(page) == "s_a"
 
-    page.once("dialog", lambda dialog: answer(dialog, True))
     page.keyboard.press("c")
-    page.wait_for_selector('tr[data-row-id="s_a"][data-status="closed"]')
-    assert questions == ["Close session s_a?", "Close session s_a?"]
+    page.keyboard.press("Enter")  # the dialog's Close session button has the focus
+
+    page.wait_for_selector('tr[data-row-id="s_a"][data-status="closed"] [data-action="undo"]')
+    assert focused_row(page) == "s_b" and current_row(page) == "s_b"
+    assert native == []
+    page.keyboard.press("c")
+    page.keyboard.press("Enter")
+    page.wait_for_selector('tr[data-row-id="s_b"][data-status="closed"]')
+    assert focused_row(page) == "s_c"
 
 
 def test_slash_focuses_the_search_and_typing_there_fires_no_shortcut(page, dashboard_url, sessions):

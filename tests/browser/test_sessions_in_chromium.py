@@ -54,16 +54,18 @@ def test_a_second_tab_picks_up_a_close_within_a_poll(signed_in_page, page, dashb
     other.context.close()
 
 
-def test_a_refresh_keeps_open_metadata_and_focus(page, dashboard_url, sessions):
+def test_a_refresh_updates_a_row_in_place_keeping_its_open_metadata_and_the_focus(page, dashboard_url, sessions):
     page.goto(dashboard_url + "/")
-    summary = page.locator('tr[data-row-id="s_active_1"] details summary')
-    summary.click()
-    summary.focus()
-    sessions.session("s_new", status="active", lastSeen=minutes_ago(0))
+    link = page.locator('tr[data-row-id="s_active_1"] [data-action="meta"]')
+    link.click()
+    page.wait_for_selector('tr[data-row-id="s_active_1"] .meta-pop pre')
+    assert "Berlin, DE" in page.locator('tr[data-row-id="s_active_1"] .meta-pop').inner_text()
+    link.focus()
+    sessions.tables.update_row(sessions.database_id, "sessions", "s_active_1", {"status": "agent_assigned"})
 
-    page.wait_for_selector('tr[data-row-id="s_new"]', timeout=5_000)
+    page.wait_for_selector('tr[data-row-id="s_active_1"][data-status="agent_assigned"]', timeout=5_000)
 
-    assert page.locator('tr[data-row-id="s_active_1"] details').get_attribute("open") is not None
+    assert page.locator('tr[data-row-id="s_active_1"] .meta-pop pre').count() == 1
     focused = page.evaluate(
         "document.activeElement.closest('tr') && document.activeElement.closest('tr').dataset.rowId"
     )
