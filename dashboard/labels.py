@@ -13,10 +13,9 @@ from dashboard.log_lines import escape_controls
 ROLE_LABELS = {"user": "Visitor", "assistant": "Assistant", "agent": "Agent", "system": "System"}
 # Who wrote a list row's last message (records.VISITOR, AGENT, BOT).
 SENDER_LABELS = {"visitor": "Visitor", "agent": "Agent", "bot": "Bot"}
-# A row's preview of its last message: one line of about this many characters.
-PREVIEW_CHARACTERS = 80
-# What the preview's tooltip (the whole message, on demand) carries at most; the session page has it all.
-PREVIEW_WHOLE_CHARACTERS = 1000
+# A row's last message, on one line: the row shows what fits (about 80 characters) and the rest on demand,
+# up to this many characters (the session page has it all).
+PREVIEW_CHARACTERS = 1000
 _WORD_BREAKS = re.compile(r"[_\-\s]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _SPACES = re.compile(r"\s+")
@@ -47,6 +46,13 @@ def span(length: timedelta | None) -> str:
         return f"{hours} h {rest} min" if rest else f"{hours} h"
     rest = hours % 24
     return f"{days} d {rest} h" if rest else f"{days} d"
+
+
+def moment(value: datetime | None) -> str:
+    """A moment for a `<time datetime>` that only the browser reads: UTC, to the second."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def absolute(moment: datetime | None) -> str:
@@ -83,21 +89,14 @@ def one_line(text: str) -> str:
 
 
 def preview(text: str) -> str:
-    """The start of a message on one line, about PREVIEW_CHARACTERS long, cut at a word with "…"."""
+    """A message for its row: on one line, whole up to PREVIEW_CHARACTERS (the row shows what fits and the
+    rest on demand; the session page has it all), cut at a word with "…" beyond that."""
     line = one_line(text)
     if len(line) <= PREVIEW_CHARACTERS:
         return line
     cut = line[:PREVIEW_CHARACTERS]
     space = cut.rfind(" ")
     return (cut[:space] if space > PREVIEW_CHARACTERS * 2 // 3 else cut).rstrip() + "…"
-
-
-def preview_whole(text: str) -> str:
-    """The whole message for the preview's tooltip, on one line ('' when the preview already shows it)."""
-    line = one_line(text)
-    if len(line) <= PREVIEW_CHARACTERS:
-        return ""
-    return line if len(line) <= PREVIEW_WHOLE_CHARACTERS else line[:PREVIEW_WHOLE_CHARACTERS].rstrip() + "…"
 
 
 def waiting(moment: datetime | None, now: datetime | None = None) -> str:

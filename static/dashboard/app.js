@@ -56,9 +56,19 @@
     mutations.delete(event.detail.xhr);
   });
 
+  // Where a row's action says what went wrong (the server retargets its error there): made on demand,
+  // so that rows carry no empty slot.
   function errorSlot(elt) {
     var row = elt.closest ? elt.closest("[data-row-id]") : null;
-    return row ? row.querySelector(".row-error") : null;
+    if (!row) return null;
+    var slot = row.querySelector("[id^='row-error-']");
+    if (!slot && row.matches("tr")) {
+      slot = document.createElement("p");
+      slot.id = "row-error-" + row.getAttribute("data-row-id");
+      slot.setAttribute("role", "alert");
+      row.lastElementChild.appendChild(slot);
+    }
+    return slot;
   }
 
   // A close that never got an answer (network down, server error page) says so in its row.

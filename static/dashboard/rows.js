@@ -67,11 +67,12 @@
   // -- Keys that identify a control across a re-rendered row ---------------------------------
 
   function keyOf(el) {
-    return el.getAttribute("data-key") || el.getAttribute("data-action") || el.getAttribute("data-field") || "";
+    return el.getAttribute("data-key") || el.getAttribute("data-action") || el.getAttribute("data-field") ||
+      el.getAttribute("data-filter-chip") || "";
   }
 
   function findByKey(root, key) {
-    var all = root.querySelectorAll("[data-key], [data-action], [data-field]");
+    var all = root.querySelectorAll("[data-key], [data-action], [data-field], [data-filter-chip]");
     for (var i = 0; i < all.length; i++) if (keyOf(all[i]) === key) return all[i];
     return null;
   }
@@ -90,7 +91,7 @@
     if (row) {
       row.classList.remove("is-changed");
       if (focused) {
-        var next = row.querySelector(".acts button, a[data-action='open']");
+        var next = row.querySelector("td:last-child > button, a[data-action='open']");
         if (next) next.focus({ preventScroll: true });
       }
     }
@@ -121,7 +122,7 @@
     if (token) dismissed.add(token.value);
     var row = dismiss.closest(ROW);
     if (undo) endUndo(undo);
-    var next = row && row.querySelector(".acts button, a[data-action='open']");
+    var next = row && row.querySelector("td:last-child > button, a[data-action='open']");
     if (next) next.focus({ preventScroll: true });
   });
 
@@ -211,16 +212,16 @@
   }, true);
 
   function actionsOf(row) {
-    return Array.prototype.map.call(row.querySelectorAll(".c-act button"), function (b) { return b.getAttribute("data-action"); }).join(" ");
+    return Array.prototype.map.call(row.querySelectorAll("td:last-child > button"), function (b) { return b.getAttribute("data-action"); }).join(" ");
   }
 
   function replaceRow(old, row) {
     var active = document.activeElement;
     var focusKey = old.contains(active) ? keyOf(active) : null;
-    var opened = Array.prototype.map.call(old.querySelectorAll("[data-more].is-open"), keyOf);
+    var opened = Array.prototype.map.call(old.querySelectorAll(".is-open"), keyOf);
     var pop = old.querySelector(".meta-pop");
     if (pointerInside && old.matches(":hover") && actionsOf(old) !== actionsOf(row)) {
-      Array.prototype.forEach.call(row.querySelectorAll(".c-act button"), function (b) {
+      Array.prototype.forEach.call(row.querySelectorAll("td:last-child button"), function (b) {
         b.setAttribute("data-just-changed", String(Date.now()));
       });
     }
@@ -228,7 +229,7 @@
     prepare(row);
     opened.forEach(function (key) {
       var more = findByKey(row, key);
-      if (more) toggleMore(more, true);
+      if (more) more.classList.add("is-open");
     });
     var link = pop && row.querySelector("a[data-action='meta']");
     if (link) link.after(pop);
@@ -238,7 +239,22 @@
     }
   }
 
+  // The metadata link (the row says whether there is metadata, and whether it reads as JSON).
+  function addMetaLink(row) {
+    var cell = row.querySelector("td[data-meta]");
+    var place = cell && cell.firstElementChild;
+    if (!place || place.querySelector("a[data-action='meta']")) return;
+    var link = document.createElement("a");
+    link.href = row.querySelector("a[data-action='open']").getAttribute("href") + "#visitor-title";
+    link.setAttribute("data-action", "meta");
+    link.setAttribute("aria-expanded", "false");
+    link.textContent = cell.getAttribute("data-meta");
+    link.title = "The visitor's metadata as stored";
+    place.appendChild(link);
+  }
+
   function prepare(row) {
+    addMetaLink(row);
     dropDismissedUndo(row);
     if (fresh.has(idOf(row))) row.classList.add("is-new");
     if (window.htmx) window.htmx.process(row);
@@ -393,7 +409,7 @@
     }
     // An action answers with its row; the preview, which it does not read again, stays as shown.
     if (target && target.matches && target.matches("#" + REGION_ID + " " + ROW)) {
-      var cell = target.querySelector(".c-msg");
+      var cell = target.querySelector("td:nth-child(4)");
       answered = { id: idOf(target), cell: cell ? cell.innerHTML : "" };
     }
   });
@@ -401,26 +417,81 @@
   document.addEventListener("htmx:afterSettle", function () {
     if (!answered) return;
     var row = rowById(answered.id);
-    var cell = row && row.querySelector(".c-msg");
+    var cell = row && row.querySelector("td:nth-child(4)");
     if (cell && cell.querySelector("[data-unknown]")) cell.innerHTML = answered.cell;
     answered = null;
     if (row) prepare(row);
     updated();
   });
 
-  // -- The whole message and the metadata, on demand ---------------------------------------------
+  // -- The row's actions, through htmx -----------------------------------------------------------
 
-  function toggleMore(more, open) {
-    if (!more.hasAttribute("data-cut")) more.setAttribute("data-cut", more.textContent);
-    var isOpen = open === undefined ? !more.classList.contains("is-open") : open;
-    more.classList.toggle("is-open", isOpen);
-    more.textContent = isOpen ? more.getAttribute("title") : more.getAttribute("data-cut");
-    more.setAttribute("aria-expanded", isOpen ? "true" : "false");
+  // A row's buttons belong to the page's one form (#ra) with their own formaction, so they work without
+  // JavaScript; here they are sent through htmx instead, and answered by their row.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("#" + REGION_ID + " tbody button[formaction]");
+    if (!button || !window.htmx || event.defaultPrevented) return;
+    event.preventDefault();
+    if (button.classList.contains("htmx-request")) return; // already on its way
+    var row = button.closest(ROW);
+    window.htmx.ajax("POST", button.getAttribute("formaction"), { source: button, target: row, swap: "outerHTML" });
+  });
+
+  // -- What a cut value holds, on demand: the whole ID on hover, the whole message on a click or a key ---
+
+  var CUT = "th a, [data-field='preview'], a[data-filter-chip], [data-chip]";
+
+  function isCut(el) {
+    return el.scrollWidth > el.clientWidth + 1;
+  }
+
+  document.addEventListener("pointerover", function (event) {
+    var el = event.target.closest && event.target.closest("#" + REGION_ID + " tbody " + ":is(" + CUT + ")");
+    if (!el || el.classList.contains("is-open")) return;
+    if (isCut(el)) el.setAttribute("title", el.textContent);
+    else el.removeAttribute("title");
+  });
+
+  // Cut previews take the keyboard's focus, so that Enter (or a click) shows the whole message.
+  function markCut() {
+    shownRows().forEach(function (row) {
+      var preview = row.querySelector("[data-field='preview']:not(.none)");
+      if (!preview || preview.classList.contains("is-open")) return;
+      var cut = isCut(preview);
+      preview.classList.toggle("is-cut", cut);
+      if (cut) {
+        preview.setAttribute("tabindex", "0");
+        preview.setAttribute("role", "button");
+        preview.setAttribute("aria-expanded", "false");
+      } else {
+        ["tabindex", "role", "aria-expanded"].forEach(function (name) { preview.removeAttribute(name); });
+      }
+    });
+  }
+  document.addEventListener("rows:updated", markCut);
+  window.addEventListener("resize", function () { window.requestAnimationFrame(markCut); });
+
+  function toggleWhole(preview) {
+    var open = !preview.classList.contains("is-open");
+    preview.classList.toggle("is-open", open);
+    preview.setAttribute("aria-expanded", open ? "true" : "false");
   }
 
   document.addEventListener("click", function (event) {
-    var more = event.target.closest && event.target.closest("[data-more]");
-    if (more) toggleMore(more);
+    var preview = event.target.closest && event.target.closest("#" + REGION_ID + " [data-field='preview'].is-cut");
+    if (preview) toggleWhole(preview);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var preview = event.target.closest && event.target.closest("#" + REGION_ID + " [data-field='preview'].is-cut");
+    if (!preview || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    toggleWhole(preview);
+  }, true);
+
+  // -- The visitor's metadata, on demand --------------------------------------------------------
+
+  document.addEventListener("click", function (event) {
     var meta = event.target.closest && event.target.closest("a[data-action='meta']");
     if (!meta || event.ctrlKey || event.metaKey || event.shiftKey) return;
     event.preventDefault();
@@ -440,18 +511,15 @@
     window.htmx.ajax("GET", meta.getAttribute("href").split("#")[0] + "meta/", { target: pop, swap: "innerHTML", source: meta });
   });
 
-  document.addEventListener("keydown", function (event) {
-    var more = event.target.closest && event.target.closest("[data-more]");
-    if (!more || (event.key !== "Enter" && event.key !== " ")) return;
-    event.preventDefault();
-    toggleMore(more);
-  }, true);
-
   function start() {
     var r = region();
     if (!r) return;
-    shownRows().forEach(function (row) { known.add(idOf(row)); });
+    shownRows().forEach(function (row) {
+      known.add(idOf(row));
+      addMetaLink(row);
+    });
     armUndos(document);
+    markCut();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

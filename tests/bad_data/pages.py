@@ -93,7 +93,7 @@ def assert_row_shows(html: str, session: SessionSpec, count: int) -> None:
         if value is not None and readable:
             assert escape(value) in row, (key, value)
     if user_meta:  # the whole of it on demand (views.session_meta); "raw" when it is not an object
-        assert f'>{"JSON" if readable else "raw"}</a>' in row and 'data-action="meta"' in row
+        assert f'data-meta="{"JSON" if readable else "raw"}"' in row
 
 
 def csv_rows(client: Client, url: str = "/export.csv") -> list[list[str]]:
