@@ -136,8 +136,9 @@
   document.addEventListener("pointerover", function (event) {
     markSeen(event.target.closest && event.target.closest("#" + REGION_ID + " " + ROW));
   });
+  var placingFocus = false; // the focus this script moves is not the agent looking at a row
   document.addEventListener("focusin", function (event) {
-    markSeen(event.target.closest && event.target.closest("#" + REGION_ID + " " + ROW));
+    if (!placingFocus) markSeen(event.target.closest && event.target.closest("#" + REGION_ID + " " + ROW));
   });
 
   function arrived(rows) {
@@ -194,8 +195,10 @@
     apply();
     var row = firstNew && rowById(firstNew);
     var link = row && row.querySelector("a[data-action='open']");
+    placingFocus = true;
     if (link) link.focus({ preventScroll: true });
     else show.blur();
+    placingFocus = false;
   });
 
   // -- Putting the server's list on screen ------------------------------------------------------
