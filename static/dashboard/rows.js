@@ -407,7 +407,12 @@
     if (isRegion(target)) {
       if (event.detail.xhr.status !== 200) return;
       event.detail.shouldSwap = false;
-      merge(event.detail.serverResponse);
+      try {
+        merge(event.detail.serverResponse);
+      } catch (error) {
+        needEveryRow = true; // the next refresh brings every row again
+        window.console.error(error);
+      }
       return;
     }
     // An action answers with its row; the preview, which it does not read again, stays as shown.
@@ -448,7 +453,16 @@
     return el.scrollWidth > el.clientWidth + 1;
   }
 
+  // A row's moments in UTC on hover, unless the page has put its own title there.
+  function utc(moment) {
+    return new Date(moment).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  }
+
   document.addEventListener("pointerover", function (event) {
+    var time = event.target.closest && event.target.closest("#" + REGION_ID + " tbody time[datetime]");
+    if (time && !time.hasAttribute("title") && !isNaN(Date.parse(time.getAttribute("datetime")))) {
+      time.setAttribute("title", utc(Date.parse(time.getAttribute("datetime"))));
+    }
     var el = event.target.closest && event.target.closest("#" + REGION_ID + " tbody " + ":is(" + CUT + ")");
     if (!el || el.classList.contains("is-open")) return;
     if (isCut(el)) el.setAttribute("title", el.textContent);

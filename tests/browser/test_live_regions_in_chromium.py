@@ -1,5 +1,6 @@
 """The live parts of the pages (the list's rows, a session's transcript, the overview) in real Chromium: they
-ask the server nothing while the tab is hidden, and refresh as soon as the agent comes back to it."""
+ask the server nothing while the tab is hidden (the list only every sixth poll interval, to count what arrives in
+the tab's title: test_live_list_in_chromium.py), and refresh as soon as the agent comes back to it."""
 
 from urllib.parse import urlsplit
 
@@ -48,7 +49,7 @@ def test_a_hidden_tab_asks_nothing_until_the_agent_comes_back(page, dashboard_ur
     page.evaluate(HIDE)
     page.wait_for_timeout(300)  # a refresh already on its way may still land
     refreshes.clear()
-    page.wait_for_timeout(2_500)
+    page.wait_for_timeout(2_500)  # the list's slower refresh of a hidden tab comes after 6 s
     assert refreshes == []
 
     page.evaluate(SHOW)
