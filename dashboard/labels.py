@@ -11,14 +11,6 @@ from django.utils import timezone
 from dashboard.log_lines import escape_controls
 
 ROLE_LABELS = {"user": "Visitor", "assistant": "Assistant", "agent": "Agent", "system": "System"}
-# Who wrote a list row's last message (records.VISITOR, AGENT, BOT).
-SENDER_LABELS = {"visitor": "Visitor", "agent": "Agent", "bot": "Bot"}
-# A row's last message, on one line: the row shows what fits (about 80 characters) and the rest on demand,
-# up to this many characters (the session page has it all).
-PREVIEW_CHARACTERS = 1000
-_WORD_BREAKS = re.compile(r"[_\-\s]+")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
-_SPACES = re.compile(r"\s+")
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -62,6 +54,10 @@ def absolute(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+_WORD_BREAKS = re.compile(r"[_\-\s]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+
+
 def status_label(status: str) -> str:
     """A stored status in words: `agent_assigned` → "Agent assigned", `waiting_for_customer` → "Waiting for
     customer", `onHold` → "On hold"; capitals after the first letter stay ("VIP"). Control characters (a
@@ -78,9 +74,19 @@ def readable(text: str) -> str:
     return escape_controls(text)
 
 
-def sender_label(sender: str) -> str:
+# -- A list row's last message -------------------------------------------------------------
+
+# Who wrote it (records.VISITOR, AGENT, BOT).
+LAST_SENDER_LABELS = {"visitor": "Visitor", "agent": "Agent", "bot": "Bot"}
+# On one line: the row shows what fits (about 80 characters) and the rest on demand, up to this many
+# characters (the session page has it all).
+PREVIEW_CHARACTERS = 1000
+_SPACES = re.compile(r"\s+")
+
+
+def last_sender_label(sender: str) -> str:
     """Who wrote a list row's last message: "Visitor", "Agent" or "Bot"."""
-    return SENDER_LABELS.get(sender, "Bot")
+    return LAST_SENDER_LABELS.get(sender, "Bot")
 
 
 def one_line(text: str) -> str:
