@@ -447,7 +447,7 @@
 
   // -- What a cut value holds, on demand: the whole ID on hover, the whole message on a click or a key ---
 
-  var CUT = "th a, [data-field='preview'], a[data-filter-chip], [data-chip]";
+  var CUT = "th a, td:nth-child(3) b, [data-field='preview'], a[data-filter-chip], [data-chip]";
 
   function isCut(el) {
     return el.scrollWidth > el.clientWidth + 1;
