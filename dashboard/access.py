@@ -149,3 +149,10 @@ def agent_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def current_agent_id(request: HttpRequest) -> str:
+    """The Appwrite user id of the agent signed in on this request ('' when nobody is): what tokens
+    offered to an agent are bound to."""
+    agent = signed_in_agent(request)
+    return agent.user_id if agent is not None else ""

@@ -141,10 +141,15 @@ def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
     if change is None:
         return _answer(request, row_id, None, problem=problem)
     try:
-        session = status_changes.restore_status(row_id, str(change["to"]), str(change["from"]))
+        session = status_changes.restore_status(
+            row_id, str(change["to"]), str(change["from"]), str(change.get("updated") or "")
+        )
     except status_changes.StatusChanged as moved:
         undo.forget_undo(request, row_id)
-        problem = f"Not undone: meanwhile the status became {labels.status_label(moved.session.status)}."
+        if moved.session.status == change["to"]:
+            problem = "Not undone: the session changed since (it was undone already, or changed again)."
+        else:
+            problem = f"Not undone: meanwhile the status became {labels.status_label(moved.session.status)}."
         return _answer(request, row_id, moved.session, problem=problem)
     except errors.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")

@@ -8,13 +8,14 @@ import logging
 from django.conf import settings
 
 from dashboard.appwrite import chat_sessions, database, errors, live
-from dashboard.appwrite.records import ChatSession
+from dashboard.appwrite.records import ChatSession, format_datetime
 
 logger = logging.getLogger(__name__)
 
 
 class StatusChanged(Exception):
-    """An undo found the session in another status than the one it set; `session` is how it is now."""
+    """An undo found the session changed since the change it undoes (another status, or another write:
+    the undo was used already, or the row changed again); `session` is how it is now."""
 
     def __init__(self, session: ChatSession):
         super().__init__(f"the status is now {session.status!r}")
@@ -58,9 +59,11 @@ def change_status(row_id: str, status: str) -> tuple[ChatSession, str]:
     return set_status(row_id, status), previous
 
 
-def restore_status(row_id: str, expected: str, previous: str) -> ChatSession:
-    """Undo: puts `previous` back, but only while the status is still `expected` (what we set)."""
+def restore_status(row_id: str, expected: str, previous: str, updated_at: str = "") -> ChatSession:
+    """Undo: puts `previous` back, but only while the status is still `expected` (what we set) and, given
+    `updated_at` (the row's `$updatedAt` right after our change), while nothing wrote the row since."""
     current = chat_sessions.get_session(row_id)
-    if current.status != expected:
+    now_updated = format_datetime(current.updated_at) if current.updated_at else ""
+    if current.status != expected or (updated_at and now_updated != updated_at):
         raise StatusChanged(current)
     return set_status(row_id, previous)
