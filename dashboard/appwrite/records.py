@@ -18,15 +18,27 @@ from dashboard.colours import css_colour
 COUNT_CAP = 5000
 
 
+# The first and last moments Python can hold in UTC.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def parse_datetime(value: Any) -> datetime | None:
-    """A stored moment (UTC when it names no zone); None for anything that is not one."""
+    """A stored moment, in UTC (UTC when it names no zone); None for anything that is not one. Text a
+    drifted schema holds can name a moment beyond the years UTC can show (`9999-12-31T23:59:59-05:00` is in
+    the year 10000): it becomes the last (or first) moment there is, which every page can show and compare."""
     if not isinstance(value, str) or not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return LATEST if parsed.year > 1 else EARLIEST
 
 
 def format_datetime(moment: datetime) -> str:
