@@ -269,5 +269,8 @@ LOGGING = {
     "loggers": {
         "dashboard": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "dashboard.appwrite": {"level": APPWRITE_CALL_LOG_LEVEL},
+        # A request that fails (a 500) is logged with its traceback, DEBUG or not: Django's own handlers
+        # print it only with DEBUG on, and mail it to ADMINS, which this project has none of.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
