@@ -208,7 +208,7 @@ def _transcript_context(session: records.ChatSession, cursor: str | None) -> dic
             )
     except errors.AppwriteError as error:
         return {"transcript": None, "transcript_problem": describe_problem(error), "message_total": None}
-    last = transcript.messages[-1].row_id if transcript.messages else ""
+    last = transcript.read_to.row_id if transcript.read_to else ""
     return {
         "transcript": transcript,
         "message_views": [_message_view(message) for message in transcript.messages],
@@ -296,10 +296,8 @@ def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
     except errors.AppwriteError as error:
         context.update(live_after=after, live_problem=describe_problem(error))
     else:
-        if not new and not request.GET.get("retry"):
+        read_to = new.read_to.row_id if new.read_to else after
+        if not new.messages and read_to == after and not request.GET.get("retry"):
             return vary_on_htmx(HttpResponse(status=204))
-        context.update(
-            message_views=[_message_view(message) for message in new],
-            live_after=new[-1].row_id if new else after,
-        )
+        context.update(message_views=[_message_view(message) for message in new.messages], live_after=read_to)
     return render_fragment(request, f"{DETAIL}#new-messages", context)

@@ -151,9 +151,13 @@ def _collation_key(text: str) -> str:
 
 
 def messages_of(session_id: str) -> Count:
-    """One session's messages, exactly (capped at 5000)."""
-    queries = [Query.equal("sessionId", [session_id]), Query.select(["sessionId"]), Query.limit(1)]
-    return records.count_of(database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=True).total)
+    """One session's messages, exactly (capped at 5000): listed, to keep only those of exactly this id."""
+    queries = [Query.equal("sessionId", [session_id]), Query.select(["sessionId"]), Query.limit(records.COUNT_CAP)]
+    answer = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=True)
+    exact = sum(records.as_text(row.get("sessionId")) == session_id for row in answer.rows)
+    if answer.total > len(answer.rows) and exact < len(answer.rows):
+        return Count(exact, capped=True)  # more rows than listed, not all of them this session's: at least so many
+    return records.count_of(exact if exact < len(answer.rows) else answer.total)
 
 
 # Whether the server groups counts (`count` + `groupBy`), per source; asked once per process.

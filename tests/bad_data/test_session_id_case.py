@@ -1,6 +1,7 @@
-"""Appwrite's database (MariaDB) compares and sorts text case-insensitively: the messages of a page come back
-sorted in an order Python's own does not follow. The dashboard counts every session of a page right beside
-one with 5,000 messages or more."""
+"""Appwrite's database (MariaDB) compares and sorts text case-insensitively, so `S_DUP` and `s_dup` are one
+value to it: a query for one session's messages brings the other's too, and the messages of a page come back
+sorted in an order Python's own does not follow. The dashboard keeps only exact matches, and counts every
+session of a page right beside one with 5,000 messages or more."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import pytest
 
 from tests.bad_data.pages import csv_rows, page, row_html
+from tests.htmx import HTMX
 
 
 def many_messages(rows, session_id: str, count: int) -> None:
@@ -46,6 +48,70 @@ def test_a_session_beside_one_with_5000_messages_shows_its_own_count(client, row
     assert shown_count(html, "big") == "5000+"
     assert shown_count(html, "none") == "0"
     assert exported_counts(client) == {"few": "2", "big": "5000+", "none": "0"}
+
+
+@pytest.fixture
+def same_but_case(rows):
+    rows.session("s_dup", row_id="lower")
+    rows.session("S_DUP", row_id="upper")
+    rows.session("s_alone", row_id="alone")
+    rows.messages("s_dup", 2, role="user")
+    rows.messages("S_DUP", 3, role="agent")
+    rows.messages("S_ALONE", 4, role="agent")  # no session of that exact id
+    return rows
+
+
+def test_messages_of_another_case_are_not_in_a_sessions_transcript(client, same_but_case):
+    lower = page(client, "/sessions/lower/")
+    upper = page(client, "/sessions/upper/")
+    alone = page(client, "/sessions/alone/")
+
+    assert lower.count("data-message-id=") == 2 and 'data-role="agent"' not in lower
+    assert upper.count("data-message-id=") == 3 and 'data-role="user"' not in upper
+    assert alone.count("data-message-id=") == 0
+    assert "<dt>Messages</dt><dd>2</dd>" in lower and "<dt>Messages</dt><dd>3</dd>" in upper
+    assert "<dt>Messages</dt><dd>0</dd>" in alone
+    fragment = page(client, "/sessions/lower/", **HTMX)
+    assert 'id="transcript"' in fragment and fragment.count("data-message-id=") == 2
+
+
+def test_the_live_transcript_brings_only_the_sessions_own_new_messages(client, same_but_case):
+    live = client.get("/sessions/lower/messages/?after=", headers=HTMX).content.decode()
+    assert live.count("data-message-id=") == 2 and 'data-role="agent"' not in live
+
+    same_but_case.messages("S_DUP", 1, role="agent")
+    same_but_case.messages("s_dup", 1, role="system")
+    after = re.findall(r'data-message-id="([^"]+)"', live)[-1]
+    newer = client.get(f"/sessions/lower/messages/?after={after}", headers=HTMX).content.decode()
+    assert newer.count("data-message-id=") == 1 and 'data-role="system"' in newer
+
+
+def test_the_live_transcript_moves_on_past_a_page_of_another_cases_messages(client, same_but_case, monkeypatch):
+    from dashboard.appwrite import transcripts
+
+    monkeypatch.setattr(transcripts, "TRANSCRIPT_PAGE_SIZE", 2)
+    html = page(client, "/sessions/lower/")
+    same_but_case.messages("S_DUP", 3, role="agent")
+    same_but_case.messages("s_dup", 1, role="system")
+
+    poll = re.search(r'hx-get="(/sessions/lower/messages/\?after=[^"&]*)', html).group(1)
+    shown = []
+    for _ in range(4):  # two polls of two rows reach the new message; each moves the poller on
+        response = client.get(poll, headers=HTMX)
+        if response.status_code == 204:
+            continue
+        fragment = response.content.decode()
+        shown += re.findall(r'data-role="([^"]+)"', fragment)
+        poll = re.search(r'hx-get="(/sessions/lower/messages/\?after=[^"&]*)', fragment).group(1)
+
+    assert shown == ["system"]
+
+
+def test_the_list_and_the_export_count_only_exact_matches(client, same_but_case):
+    html = page(client, "/")
+
+    assert (shown_count(html, "lower"), shown_count(html, "upper"), shown_count(html, "alone")) == ("2", "3", "0")
+    assert exported_counts(client) == {"lower": "2", "upper": "3", "alone": "0"}
 
 
 @pytest.mark.parametrize(
