@@ -4,6 +4,7 @@ status actions shared by that page and the list: close, reopen, take, each with 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,7 +43,9 @@ FOLD_LINES = 8
 SESSION_ID_SECONDS = 60
 DETAIL = "dashboard/session_detail.html"
 # What of a session's page is kept to show while Appwrite is down (pages.load_or_last_good).
-LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "live_after", "meta_items", "theme_items")
+LAST_GOOD_PARTS = (
+    "session", "transcript", "message_views", "message_total", "live_after", "live_since", "meta_items", "theme_items"
+)
 
 
 # -- Answers of the status actions -------------------------------------------------------
@@ -208,14 +211,22 @@ def _transcript_context(session: records.ChatSession, cursor: str | None) -> dic
             )
     except errors.AppwriteError as error:
         return {"transcript": None, "transcript_problem": describe_problem(error), "message_total": None}
-    last = transcript.read_to.row_id if transcript.read_to else ""
     return {
         "transcript": transcript,
         "message_views": [_message_view(message) for message in transcript.messages],
         "message_total": total,
         "transcript_problem": "",
-        "live_after": last,
+        **_live_from(transcript.read_to, "", ""),
     }
+
+
+def _live_from(read_to: records.Message | None, after: str, since: str) -> dict[str, str]:
+    """Where the live transcript goes on from: after the last row read, and the moment it was written (for
+    when that message is deleted before the next poll); else where it was."""
+    if read_to is None:
+        return {"live_after": after, "live_since": since}
+    written = records.format_datetime(read_to.created_at) if read_to.created_at else since
+    return {"live_after": read_to.row_id, "live_since": written}
 
 
 def _session_page(row_id: str, cursor: str | None) -> dict[str, Any]:
@@ -280,6 +291,19 @@ def _session_id_of(row_id: str) -> str:
     return session_id
 
 
+def _new_messages(session_id: str, after: str, written: datetime | None) -> tuple[transcripts.NewMessages, str]:
+    """The messages after the last one shown and where they were read from: when that message was deleted
+    meanwhile, those written after it (from '', the poll's moment alone; a message written in the very
+    millisecond of the deleted one may be missed)."""
+    if written is None or after:
+        try:
+            return transcripts.messages_after(session_id, after or None), after
+        except errors.StaleCursor:
+            if written is None:
+                raise
+    return transcripts.messages_after(session_id, None, since=written), ""
+
+
 @require_GET
 @agent_required
 def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
@@ -288,16 +312,20 @@ def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
         return vary_on_htmx(HttpResponseRedirect(reverse("session_detail", args=[row_id])))
     after = request.GET.get("after", "")
     after = after if queries.parse_cursor(f"after:{after}") else ""
+    written = records.parse_datetime(request.GET.get("since", "")[:40])
+    since = records.format_datetime(written) if written else ""
     context: dict[str, Any] = {"row_id": row_id, "poll_seconds": settings.DASHBOARD_POLL_SECONDS}
     try:
-        new = transcripts.messages_after(_session_id_of(row_id), after or None)
+        new, went_from = _new_messages(_session_id_of(row_id), after, written)
+    except errors.StaleCursor:  # a page from before the poll said when its last message was written
+        context.update(live_after=after, live_problem="The last message shown was deleted; reload the page")
     except errors.NotFound:
-        context.update(live_after=after, live_problem="This session no longer exists")
+        context.update(live_after=after, live_since=since, live_problem="This session no longer exists")
     except errors.AppwriteError as error:
-        context.update(live_after=after, live_problem=describe_problem(error))
+        context.update(live_after=after, live_since=since, live_problem=describe_problem(error))
     else:
-        read_to = new.read_to.row_id if new.read_to else after
-        if not new.messages and read_to == after and not request.GET.get("retry"):
+        live = _live_from(new.read_to, went_from, since)
+        if not new.messages and live["live_after"] == after and not request.GET.get("retry"):
             return vary_on_htmx(HttpResponse(status=204))
-        context.update(message_views=[_message_view(message) for message in new.messages], live_after=read_to)
+        context.update(message_views=[_message_view(message) for message in new.messages], **live)
     return render_fragment(request, f"{DETAIL}#new-messages", context)

@@ -7,6 +7,7 @@ Only exact matches are kept; pages and the live transcript still move on by the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from appwrite.id import ID
 from appwrite.query import Query
@@ -14,7 +15,7 @@ from django.conf import settings
 
 from dashboard.appwrite import counting, database
 from dashboard.appwrite.queries import parse_cursor
-from dashboard.appwrite.records import Count, Message
+from dashboard.appwrite.records import Count, Message, format_datetime
 
 # Messages on one page of a transcript, and at most in one live poll's answer.
 TRANSCRIPT_PAGE_SIZE = 50
@@ -84,11 +85,16 @@ def transcript(session_id: str, cursor: str | None = None, page_size: int | None
     )
 
 
-def messages_after(session_id: str, message_id: str | None, limit: int | None = None) -> NewMessages:
-    """Messages newer than `message_id` (from the start without one), oldest first, a page at most."""
+def messages_after(
+    session_id: str, message_id: str | None, limit: int | None = None, *, since: datetime | None = None
+) -> NewMessages:
+    """Messages newer than `message_id`, or without one, written after `since` (from the start without
+    either), oldest first, a page at most. Raises StaleCursor when the message `message_id` is gone."""
     queries = [*_message_queries(session_id), Query.order_asc("$createdAt"), Query.limit(limit or TRANSCRIPT_PAGE_SIZE)]
     if message_id:
         queries.append(Query.cursor_after(message_id))
+    elif since is not None:
+        queries.append(Query.greater_than("$createdAt", format_datetime(since)))
     rows = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
     messages = [Message.from_row(row) for row in rows]
     return NewMessages(_own(messages, session_id), messages[-1] if messages else None)
