@@ -106,12 +106,21 @@ def filter_queries(filters: SessionFilters | None) -> list[str]:
         if value:
             queries.append(Query.contains("userMeta", _meta_fragments(key, value)))
     if filters.started_from:
-        start = datetime(*filters.started_from.timetuple()[:3], tzinfo=UTC)
+        start = max(datetime(*filters.started_from.timetuple()[:3], tzinfo=UTC), FIRST_STORABLE)
         queries.append(Query.greater_than_equal("startTime", start.isoformat()))
     if filters.started_to:
-        end = datetime(*filters.started_to.timetuple()[:3], tzinfo=UTC) + timedelta(days=1)
-        queries.append(Query.less_than("startTime", end.isoformat()))
+        end = datetime(*filters.started_to.timetuple()[:3], tzinfo=UTC)
+        if end >= LAST_STORABLE_DAY:  # its end is the last moment Appwrite can store
+            queries.append(Query.less_than_equal("startTime", LAST_STORABLE.isoformat(timespec="milliseconds")))
+        else:
+            queries.append(Query.less_than("startTime", max(end + timedelta(days=1), FIRST_STORABLE).isoformat()))
     return queries
+
+
+# The moments Appwrite's datetime columns hold (MariaDB's DATETIME), and so the bounds it takes in a query.
+FIRST_STORABLE = datetime(1000, 1, 1, tzinfo=UTC)
+LAST_STORABLE_DAY = datetime(9999, 12, 31, tzinfo=UTC)
+LAST_STORABLE = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from dashboard.appwrite import queries
@@ -110,3 +111,22 @@ def test_a_quote_in_a_filter_value_is_matched_as_json_escapes_it():
     assert contains["method"] == "contains" and contains["attribute"] == "userMeta"
     assert '"browser":"Say \\"hi\\""' in contains["values"]
     assert from_date["method"] == "greaterThanEqual" and from_date["attribute"] == "startTime"
+
+
+@pytest.mark.parametrize("query", ["started_to=9999-12-31", "started_from=0001-01-01"])
+def test_the_first_and_last_days_there_are_filter_without_failing(client, rows, query):
+    rows.session("s_1", startTime=minutes_ago(5))
+
+    response = client.get(f"/?{query}")
+
+    assert response.status_code == 200 and row_ids(response.content.decode()) == {"s_1"}
+    assert client.get(f"/export.csv?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["started_from=9999-12-31", "started_to=0999-12-31"])
+def test_dates_beyond_what_appwrite_stores_match_nothing_without_failing(client, rows, query):
+    rows.session("s_1", startTime=minutes_ago(5))
+
+    html = client.get(f"/?{query}").content.decode()
+
+    assert "No sessions match these filters." in html and not row_ids(html)
