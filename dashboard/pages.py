@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -40,8 +40,14 @@ class SessionFilterForm(forms.Form):
     browser = forms.CharField(required=False, max_length=200)
     device = forms.CharField(required=False, max_length=200)
     location = forms.CharField(required=False, max_length=200)
-    started_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    started_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    started_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"], label="Started on or after")
+    started_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"], label="Started on or before")
+
+
+# The values that decide which sessions a filter matches: one that is not valid is refused, never dropped
+# (dropped, the export and "select all matching" would act on the whole list). A bad sort or cursor only
+# falls back to the default order or the first page.
+NARROWING_FIELDS = ("status", "q", "browser", "device", "location", "started_from", "started_to")
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,10 @@ class Filters:
     location: str = ""
     started_from: date | None = None
     started_to: date | None = None
+    # Values that are not valid, as sent: (name, value). They stay in the filter's URLs, so that every link
+    # and action made from it is refused in turn.
+    invalid: tuple[tuple[str, str], ...] = ()
+    problem: str = ""  # why, in words: '' when every value is valid
 
     @property
     def narrowing(self) -> queries.SessionFilters:
@@ -72,6 +82,7 @@ class Filters:
             "location": self.location,
             "started_from": self.started_from.isoformat() if self.started_from else "",
             "started_to": self.started_to.isoformat() if self.started_to else "",
+            **dict(self.invalid),
         }
 
     def query_string(self, **changes: str) -> str:
@@ -87,13 +98,21 @@ class Filters:
         """The list showing this filter (with `changes`), from its first page."""
         return "/" + self.query_string(**changes)
 
+    @property
+    def valid_url(self) -> str:
+        """The list with only the valid values of this filter."""
+        return replace(self, invalid=(), problem="").list_url()
+
 
 def parse_filters(query: Mapping[str, Any]) -> Filters:
-    """The list filter in query values (a request's GET, a kept run's values); a bad value falls back to
-    its default instead of failing."""
+    """The list filter in query values (a request's GET, a kept run's values). A value that is not valid
+    is kept apart, with the problem in words (`Filters.problem`): the callers refuse to act on such a
+    filter. A bad sort or cursor falls back to its default."""
     form = SessionFilterForm(query)
     form.is_valid()
     data = form.cleaned_data
+    refused = [name for name in NARROWING_FIELDS if name in form.errors]
+    why = "; ".join(f"{form.fields[name].label or name.title()} ({' '.join(form.errors[name])})" for name in refused)
     cursor = data.get("cursor") or None
     return Filters(
         status=data.get("status") or "",
@@ -105,6 +124,8 @@ def parse_filters(query: Mapping[str, Any]) -> Filters:
         location=data.get("location") or "",
         started_from=data.get("started_from"),
         started_to=data.get("started_to"),
+        invalid=tuple((name, str(query.get(name, ""))) for name in refused),
+        problem=f"This filter is not valid: {why}. Nothing is shown or done with it" if refused else "",
     )
 
 

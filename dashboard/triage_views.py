@@ -137,6 +137,8 @@ def bulk_close(request: HttpRequest) -> HttpResponse:
     form = BulkCloseForm(request.POST)
     filters = parse_filters(request.GET)
     context = {"filters": filters, "list_url": filters.list_url()}
+    if filters.problem:
+        return _panel(request, "bulk-panel", {**context, "state": "error", "problem": f"{filters.problem}."})
     if not form.is_valid():
         problem = " ".join(form.errors.get("selected", [])) or "That request could not be read."
         return _panel(request, "bulk-panel", {**context, "state": "error", "problem": problem})
@@ -172,7 +174,7 @@ def matching_count(request: HttpRequest) -> HttpResponse:
     """The "select all N matching this filter" control, with N counted now."""
     filters = parse_filters(request.GET)
     try:
-        count = counting.count_matching(filters.status, filters.q, filters.narrowing)
+        count = None if filters.problem else counting.count_matching(filters.status, filters.q, filters.narrowing)
     except errors.AppwriteError:
         count = None
     context = {"filters": filters, "matching": count, "matching_loaded": True}
@@ -196,6 +198,8 @@ def close_idle(request: HttpRequest) -> HttpResponse:
     context = {"filters": filters, "list_url": filters.list_url(), "form": form}
     if request.method == "POST" and data.get("progress"):
         return _continue(request, "idle-panel")
+    if filters.problem:
+        return _panel(request, "idle-panel", {**context, "state": "ask", "problem": f"{filters.problem}."})
     if not form.is_valid():
         return _panel(request, "idle-panel", {**context, "state": "ask"})
     minutes = form.cleaned_data["idle_minutes"]
@@ -282,6 +286,8 @@ def _export_lines(pages: Iterator[list[records.ChatSession]], first: list[record
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV, every page, streamed; a marked last line when it is cut short."""
     filters = parse_filters(request.GET)
+    if filters.problem:
+        return HttpResponse(f"Export refused. {filters.problem}.", status=400, content_type="text/plain; charset=utf-8")
     pages = bulk.iter_matching_pages(filters.status, filters.q, filters.narrowing)
     try:
         first = next(pages, None)
