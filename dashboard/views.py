@@ -99,8 +99,10 @@ def _tabs(filters: Filters, counts: counting.StatusCounts | None) -> list[dict]:
     tabs = [{"status": "", "label": "All", "count": counts.all if counts else None}]
     statuses = list(queries.KNOWN_STATUSES)
     if counts:
-        # A stored status "idle" would be a second Idle tab leading to the computed one: its rows show under All.
-        statuses += [status for status in counts.by_status if status not in statuses and status != queries.IDLE]
+        # A stored status "idle" would be a second Idle tab leading to the computed one, and an empty one a
+        # second All (`?status=` is every session): their rows show under All.
+        shown_elsewhere = (*statuses, queries.IDLE, "")
+        statuses += [status for status in counts.by_status if status not in shown_elsewhere]
     for status in statuses:
         count = counts.by_status.get(status) if counts else None
         tabs.append({"status": status, "label": "", "count": count})
