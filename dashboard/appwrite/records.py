@@ -4,6 +4,7 @@ a `Count`, a `Page` of sessions), parsed so that no stored value, however odd, c
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -124,8 +125,11 @@ class ChatSession:
         return _json_object(self.theme)
 
     def meta(self, key: str) -> str:
-        """A userMeta value as short text ('' when absent); nested values are not shown here."""
+        """A userMeta value as short text ('' when absent); nested values are not shown here, nor `NaN`,
+        `Infinity` or `1e999` (which Python's JSON reader takes, but which are no JSON value: no chip)."""
         value = (self.user_meta_object or {}).get(key)
+        if isinstance(value, float) and not math.isfinite(value):
+            return ""
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return str(value)[:80]
         return ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from datetime import datetime, timedelta
 
@@ -64,6 +65,8 @@ def plain_meta_value(text: str, key: str) -> str | None:
         return None
     item = value.get(key)
     if isinstance(item, bool) or not isinstance(item, str | int | float):
+        return None
+    if isinstance(item, float) and not math.isfinite(item):  # NaN, Infinity: no JSON value, no chip
         return None
     shown = str(item)[:80]
     if not shown or any(0xD800 <= ord(char) <= 0xDFFF for char in shown):

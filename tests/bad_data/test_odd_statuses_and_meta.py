@@ -24,3 +24,15 @@ def test_an_empty_status_is_no_second_all_tab(client, rows):
     assert "(none)" not in [label for label, _ in tabs(html)]
     assert "waiting" in [label for label, _ in tabs(html)]
     assert 'data-row-id="empty"' in html  # its row shows under All
+
+
+def test_nan_and_infinity_in_user_meta_are_no_chips(client, rows):
+    meta = '{"browser": NaN, "device": Infinity, "location": -Infinity, "language": 1e999, "referrer": "/help"}'
+    rows.session("s_nan", row_id="nan", userMeta=meta)
+
+    row = row_html(page(client, "/"), "nan")
+
+    assert not re.search(r'class="chip[^"]*"[^>]*>(nan|inf|-inf|NaN|Infinity)<', row)
+    for text in (">nan<", ">inf<", ">-inf<"):
+        assert text not in row
+    assert page(client, "/sessions/nan/")  # the session page shows the metadata as stored
