@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import time
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 
@@ -227,10 +228,22 @@ class _Echo:
         return value
 
 
+# What starts a formula in a spreadsheet, after any spaces, line breaks or invisible characters, and in any
+# width (the full-width `＝` reads as `=` to some spreadsheets): NFKC folds the variants into these.
+FORMULA_STARTERS = frozenset("=+-@\u2212")
+
+
 def _cell(value: object) -> str:
-    """Text as a spreadsheet will not run it: a leading = + - @ (or tab/CR) gets a quote in front."""
+    """Text as a spreadsheet will not run it: a leading tab or CR, or a formula starter after whitespace or
+    invisible characters (or in another width), gets a quote in front."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if text[:1] in ("\t", "\r"):
+        return "'" + text
+    for character in unicodedata.normalize("NFKC", text):
+        if character.isspace() or unicodedata.category(character) in ("Cc", "Cf"):
+            continue
+        return "'" + text if character in FORMULA_STARTERS else text
+    return text
 
 
 def _export_row(session: records.ChatSession, count: records.Count | None) -> list[str]:

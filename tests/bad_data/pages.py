@@ -8,6 +8,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from datetime import datetime, timedelta
 
 from django.test import Client
@@ -112,4 +113,9 @@ def csv_rows(client: Client, url: str = "/export.csv") -> list[list[str]]:
 
 
 def spreadsheet_safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A cell as the export writes it: quoted when a spreadsheet would take it for a formula (a leading tab or
+    CR, or = + - @ in any width after whitespace and invisible characters)."""
+    folded = unicodedata.normalize("NFKC", text)
+    visible = [c for c in folded if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf")]
+    starts_formula = text[:1] in ("\t", "\r") or (visible[:1] and visible[0] in "=+-@\u2212")
+    return "'" + text if starts_formula else text
