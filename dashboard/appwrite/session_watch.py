@@ -6,7 +6,7 @@ or RECHECK_SECONDS gone by (a visitor seen again, a change made outside the dash
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 
@@ -23,7 +23,9 @@ ENTRY_SECONDS = 10 * 60
 class WatchedSession:
     session: ChatSession
     message_total: Count | None  # None: it could not be counted
-    newest_message: str  # the newest message the total includes, as the transcript last saw it ("" unknown)
+    # The newest message the total includes, as a transcript last saw it ("" for none; None: not known, as when
+    # it was read for a poll that does not look at messages).
+    newest_message: str | None
     read_at: float  # time.time() of the read
     generation: int
 
@@ -32,7 +34,7 @@ def _key(row_id: str) -> str:
     return shared.source_key("watched-session", row_id)
 
 
-def remember(session: ChatSession, message_total: Count | None, newest_message: str) -> None:
+def remember(session: ChatSession, message_total: Count | None, newest_message: str | None) -> None:
     """What a session's page showed as it opened: its first polls need not ask Appwrite again."""
     entry = WatchedSession(session, message_total, newest_message, time.time(), live.generation())
     cache.set(_key(session.row_id), entry, ENTRY_SECONDS)
@@ -50,8 +52,9 @@ def known(row_id: str) -> WatchedSession:
     entry = cache.get(_key(row_id))
     if isinstance(entry, WatchedSession):
         return entry
+    generation, read_at = live.generation(), time.time()
     session = chat_sessions.get_session(row_id)
-    watched = WatchedSession(session, _total(session.session_id), "", time.time(), live.generation())
+    watched = WatchedSession(session, _total(session.session_id), None, read_at, generation)
     cache.set(_key(row_id), watched, ENTRY_SECONDS)
     return watched
 
@@ -65,6 +68,11 @@ def watch(row_id: str, newest_message: str | None) -> WatchedSession:
     could not tell (no `newest_message`) and the session moved. NotFound when the session is gone."""
     entry = known(row_id)
     generation = live.generation()
+    if newest_message is not None and entry.newest_message is None:
+        # Read without looking at messages (just now, or for an older page of the transcript, whose polls
+        # count again whenever the session moves): its total goes with the newest message found now.
+        entry = replace(entry, newest_message=newest_message)
+        cache.set(_key(row_id), entry, ENTRY_SECONDS)
     arrived = newest_message is not None and newest_message != entry.newest_message
     due = entry.generation != generation or time.time() - entry.read_at >= RECHECK_SECONDS
     if not arrived and not due:

@@ -179,3 +179,17 @@ def test_a_poll_that_does_not_say_what_it_shows_gets_only_new_messages(client, c
     html = client.get(f"/sessions/live/messages/?after={page.after}", headers=HTMX).content.decode()
 
     assert f'data-message-id="{new_id}"' in html and swapped(html) == {}
+
+
+def test_a_poll_that_finds_the_shared_session_gone_from_the_cache_reads_it_once(client, chat, appwrite_server):
+    from django.core.cache import cache
+
+    page = OpenPage(client, "live")
+    cache.clear()  # another process served the page, or the entry expired
+    before = len(appwrite_server.logged_requests())
+
+    response = page.poll()
+    requests = [path.split("?")[0].rsplit("/", 2)[-2:] for _, path in appwrite_server.logged_requests()[before:]]
+
+    assert response.status_code == 204
+    assert requests == [["rows", "live"], ["messages", "rows"], ["messages", "rows"]]  # session, count, new messages
