@@ -217,7 +217,8 @@ def close_idle(request: HttpRequest) -> HttpResponse:
         context["problem"] = f"{describe_problem(error)}. Nothing was closed; try again."
         return _panel(request, "idle-panel", {**context, "state": "ask"})
     status = "active" if filters.status in ("", queries.IDLE) else filters.status
-    return _panel(request, "idle-panel", {**context, "state": "preview", "count": count, "idle_status": status})
+    context.update(state="preview", count=count, idle_status=status, tab_idle_minutes=settings.DASHBOARD_IDLE_MINUTES)
+    return _panel(request, "idle-panel", context)
 
 
 # -- CSV export ---------------------------------------------------------------------------
