@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -33,8 +34,16 @@ SORT_CHOICES = [
 ]
 
 
+class StoredStatusField(forms.CharField):
+    """A status as Appwrite may hold it, a null character included: each stored status has a tab leading here."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
 class SessionFilterForm(forms.Form):
-    status = forms.CharField(required=False, max_length=64, strip=False)  # "closed " is a status of its own
+    status = StoredStatusField(required=False, max_length=64, strip=False)  # "closed " is a status of its own
     q = forms.CharField(required=False, max_length=255, label="Session ID")
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     cursor = forms.CharField(required=False, max_length=64)

@@ -107,3 +107,23 @@ def test_a_bad_sort_or_cursor_only_falls_back_to_the_default(client, sessions, q
 
     assert response.status_code == 200 and row_ids(response.content.decode()) == {"one", "two"}
     assert client.get(f"/export.csv?{query}").status_code == 200
+
+
+def test_a_stored_status_with_a_null_character_is_a_status_like_any_other(client, rows):
+    rows.session("s_odd", row_id="odd", status="wait\x00ing")
+    rows.session("s_other", row_id="other", status="active")
+
+    html = client.get("/").content.decode()
+    tab = client.get("/?status=wait%00ing")
+
+    assert 'href="?status=wait%00ing"' in html
+    assert tab.status_code == 200 and row_ids(tab.content.decode()) == {"odd"}
+
+
+def test_a_metadata_value_with_a_null_character_is_a_chip_without_a_filter_link(client, rows):
+    rows.session("s_odd", row_id="odd", userMeta='{"browser":"Chrome\\u0000 131"}')
+
+    html = client.get("/").content.decode()
+
+    assert '<span class="chip" title="Browser">Chrome\x00 131</span>' in html
+    assert 'data-filter-chip="browser"' not in html
