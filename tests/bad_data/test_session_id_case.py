@@ -69,8 +69,9 @@ def test_messages_of_another_case_are_not_in_a_sessions_transcript(client, same_
     assert lower.count("data-message-id=") == 2 and 'data-role="agent"' not in lower
     assert upper.count("data-message-id=") == 3 and 'data-role="user"' not in upper
     assert alone.count("data-message-id=") == 0
-    assert "<dt>Messages</dt><dd>2</dd>" in lower and "<dt>Messages</dt><dd>3</dd>" in upper
-    assert "<dt>Messages</dt><dd>0</dd>" in alone
+    assert '<span data-field="message-total">2 messages</span>' in lower
+    assert '<span data-field="message-total">3 messages</span>' in upper
+    assert '<span data-field="message-total">0 messages</span>' in alone
     fragment = page(client, "/sessions/lower/", **HTMX)
     assert 'id="transcript"' in fragment and fragment.count("data-message-id=") == 2
 
