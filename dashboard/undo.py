@@ -1,7 +1,8 @@
 """The short-lived Undo after a status change: offered in the agent's (signed-cookie) session, shown on
 the row or status panel that the change left, and trusted only through its signed token. A token works for
 the agent it was offered to, and once: it names the row's `$updatedAt` after the change, so an undo (or any
-other write to the row) since then leaves it stale. Appwrite holds that state; no cache can lose it."""
+other agent's write to the row) since then leaves it stale; only the visitor's own lastSeen bump is let
+through (status_changes.restore_status). Appwrite holds that state; no cache can lose it."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ once, for the agent who made the change; a close run goes on only for the agent 
 "Stop here", and only within minutes of its last step."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -77,6 +78,18 @@ def test_an_undo_is_stale_once_anything_wrote_the_row_since(client, rows):
 
     assert "Not undone: the session changed since" in html
     assert status_of("open") == "closed"
+
+
+def test_a_visitor_writing_meanwhile_does_not_cost_the_agent_their_undo(client, rows):
+    rows.session("s_open", row_id="open", status="active", lastSeen="2020-01-01T00:00:00.000+00:00")
+    token = undo_token(client.post("/sessions/open/close/", headers=HTMX).content.decode())
+    moment = chat_sessions.get_session("open").updated_at + timedelta(milliseconds=5)
+    rows.tables.update_row(rows.database_id, "sessions", "open", {"lastSeen": moment.isoformat()})  # the widget
+
+    html = client.post("/sessions/open/undo/", {"token": token}, headers=HTMX).content.decode()
+
+    assert "Undone: session s_open is Active again." in html
+    assert status_of("open") == "active"
 
 
 def test_an_undo_without_javascript_is_refused_to_another_agent_too(client, other_agent_client, rows):
