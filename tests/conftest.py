@@ -18,7 +18,7 @@ from localappwrite.launcher import LocalAppwrite, start_localappwrite
 
 # Fixtures every directory may use, registered once: a session-scoped fixture is then made once per run
 # (imported into several conftests, each import was a fixture of its own, made again for each directory).
-pytest_plugins = ["tests.agent_fixtures", "tests.dashboard_fixtures", "tests.hostile_fixtures"]
+pytest_plugins = ["tests.agent_fixtures", "tests.dashboard_fixtures", "tests.hostile_fixtures", "tests.redis_fixtures"]
 
 
 @pytest.fixture(scope="session")
