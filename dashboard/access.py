@@ -115,6 +115,9 @@ def start_agent_session(request: HttpRequest, sign_in: agents.SignIn) -> None:
     from django.middleware.csrf import rotate_token
 
     agent = sign_in.agent
+    previous = request.session.get(SESSION_KEY)
+    if _well_formed(previous):  # signing in over a sign-in ends that one, as signing out would
+        _end_sign_in((previous["id"], previous["sid"]))
     request.session.flush()
     request.session[SESSION_KEY] = {
         "id": agent.user_id,
@@ -135,15 +138,16 @@ def end_agent_session(request: HttpRequest) -> bool:
     process refuses it within DASHBOARD_SESSION_CHECK_SECONDS. False when Appwrite could not confirm the
     deletion (this process still refuses it, and tries again)."""
     stored = request.session.get(SESSION_KEY)
-    ended = True
-    if _well_formed(stored):
-        key = (stored["id"], stored["sid"])
-        _sign_outs_here.add(key, confirmed=False)  # first: no request of this process may confirm it meanwhile
-        _confirmations.forget(key)
-        ended = _delete_at_appwrite(key)
+    ended = _end_sign_in((stored["id"], stored["sid"])) if _well_formed(stored) else True
     request.session.flush()
     request.agent = request._signed_in_agent = None
     return ended
+
+
+def _end_sign_in(key: SignInKey) -> bool:
+    _sign_outs_here.add(key, confirmed=False)  # first: no request of this process may confirm it meanwhile
+    _confirmations.forget(key)
+    return _delete_at_appwrite(key)
 
 
 def _delete_at_appwrite(key: SignInKey) -> bool:

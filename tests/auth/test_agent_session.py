@@ -220,3 +220,15 @@ def copy_of(cookie: str) -> Client:
     copy = Client()
     copy.cookies["sessionid"] = cookie
     return copy
+
+
+def test_signing_in_again_over_a_sign_in_ends_the_first_one(agent_accounts, appwrite_server, rows):
+    someone = agent_accounts.user()
+    client = sign_in(Client(), someone, appwrite_server)
+    first = client.cookies["sessionid"].value
+
+    sign_in(client, someone, appwrite_server)
+
+    assert len(appwrite_sign_ins(agent_accounts, someone)) == 1
+    assert copy_of(first).get("/")["Location"].startswith("/login/")
+    assert client.get("/").status_code == 200
