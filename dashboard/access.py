@@ -217,7 +217,10 @@ def _confirmed(request: HttpRequest, stored: dict) -> agents.Agent | None:
     membership_due = known is None or now >= known.membership_until
     try:
         holds = agents.sign_in_holds(*key)
-        current = agents.current_agent(stored["id"]) if holds and membership_due else known and known.agent
+        if holds and membership_due:
+            current = agents.current_agent(stored["id"])
+        else:
+            current = known.agent if known is not None else None
     except errors.AppwriteError as error:
         return _unconfirmed(request, stored, known, error)
     if not holds:
