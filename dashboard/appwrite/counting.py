@@ -3,6 +3,7 @@ filter matches, and each session's messages, never one request per row in series
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -102,9 +103,10 @@ def message_counts(session_ids: Iterable[str]) -> dict[str, Count]:
     """Messages per session (keyed by `sessionId`, the field messages link with).
 
     Released Appwrite cannot group, so this lists the messages of the whole page at once,
-    selecting only `sessionId`, ordered by it, and counts them here. If a batch comes back full,
-    every session before the last one seen is complete; the rest get a `limit(1)` total query
-    each, side by side. A page therefore costs one request, or a few, never one per row in series.
+    selecting only `sessionId`, ordered by it, and counts the exact matches here (the database's
+    `equal` ignores case). If a batch comes back full, every session seen in it is complete but those
+    the database may sort as the last one seen; the rest get an exact count each, side by side. A page
+    therefore costs one request, or a few, never one per row in series.
     """
     ids = sorted({session_id for session_id in session_ids if session_id})
     counts: dict[str, Count] = {}
@@ -132,15 +134,30 @@ def _count_messages(session_ids: list[str]) -> tuple[dict[str, Count], list[str]
     tally = Counter(records.as_text(row.get("sessionId")) for row in rows)
     if len(rows) < MESSAGE_COUNT_BATCH:
         return {sid: Count(tally.get(sid, 0)) for sid in session_ids}, []
-    last = records.as_text(rows[-1].get("sessionId"))
-    complete = {sid: Count(tally.get(sid, 0)) for sid in session_ids if sid < last}
-    return complete, [sid for sid in session_ids if sid >= last]
+    # The database sorts by its own collation, not Python's order: a session whose rows came is complete
+    # unless it may share the last one's place in that order; one whose rows did not come is unknown.
+    last = _collation_key(records.as_text(rows[-1].get("sessionId")))
+    complete = {sid: Count(tally[sid]) for sid in session_ids if tally.get(sid) and _collation_key(sid) != last}
+    return complete, [sid for sid in session_ids if sid not in complete]
+
+
+def _collation_key(text: str) -> str:
+    """A key that two ids share whenever the database may compare them as equal: coarser than MariaDB's
+    case- and accent-insensitive collations (which also ignore trailing spaces, and some characters
+    altogether). Too coarse only costs an exact count; too fine would give a wrong one."""
+    letters = unicodedata.normalize("NFKD", text).casefold()
+    kept = [char for char in letters if char.isalnum() and not unicodedata.combining(char)]
+    return "".join(char for index, char in enumerate(kept) if index == 0 or kept[index - 1] != char)
 
 
 def messages_of(session_id: str) -> Count:
-    """One session's messages, exactly (capped at 5000)."""
-    queries = [Query.equal("sessionId", [session_id]), Query.select(["sessionId"]), Query.limit(1)]
-    return records.count_of(database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=True).total)
+    """One session's messages, exactly (capped at 5000): listed, to keep only those of exactly this id."""
+    queries = [Query.equal("sessionId", [session_id]), Query.select(["sessionId"]), Query.limit(records.COUNT_CAP)]
+    answer = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=True)
+    exact = sum(records.as_text(row.get("sessionId")) == session_id for row in answer.rows)
+    if answer.total > len(answer.rows) and exact < len(answer.rows):
+        return Count(exact, capped=True)  # more rows than listed, not all of them this session's: at least so many
+    return records.count_of(exact if exact < len(answer.rows) else answer.total)
 
 
 # Whether the server groups counts (`count` + `groupBy`), per source; asked once per process.

@@ -256,11 +256,19 @@
     place.appendChild(link);
   }
 
+  // New content, as htmx's own swaps would leave it: processed, and announced with htmx:load (times.js
+  // puts the agent's zone on its times).
+  function processed(el) {
+    if (!window.htmx) return;
+    window.htmx.process(el);
+    window.htmx.trigger(el, "htmx:load");
+  }
+
   function prepare(row) {
     addMetaLink(row);
     dropDismissedUndo(row);
     if (fresh.has(idOf(row))) row.classList.add("is-new");
-    if (window.htmx) window.htmx.process(row);
+    processed(row);
     armUndos(row);
   }
 
@@ -309,7 +317,7 @@
     var active = document.activeElement;
     var focusKey = old.contains(active) ? keyOf(active) : null;
     old.replaceWith(part);
-    if (window.htmx) window.htmx.process(part);
+    processed(part);
     var target = focusKey && findByKey(part, focusKey);
     if (target) target.focus({ preventScroll: true });
   }
@@ -331,7 +339,6 @@
       var table = incoming.querySelector("table.sessions");
       var pager = r.querySelector("[data-part='pager']");
       r.insertBefore(table, pager);
-      if (window.htmx) window.htmx.process(table);
       shownRows().forEach(function (row) { known.add(idOf(row)); prepare(row); });
       r.setAttribute("data-rows-version", incoming.getAttribute("data-rows-version") || "");
       updated();
