@@ -22,7 +22,7 @@ def test_an_empty_status_is_no_second_all_tab(client, rows):
 
     assert [label for label, current in tabs(html) if current] == ["All"]
     assert "(none)" not in [label for label, _ in tabs(html)]
-    assert "waiting" in [label for label, _ in tabs(html)]
+    assert "Waiting" in [label for label, _ in tabs(html)]  # the stored "waiting", in words
     assert 'data-row-id="empty"' in html  # its row shows under All
 
 
