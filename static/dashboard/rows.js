@@ -433,7 +433,12 @@
     if (!answered) return;
     var row = rowById(answered.id);
     var cell = row && row.querySelector("td:nth-child(4)");
-    if (cell && cell.querySelector("[data-unknown]")) cell.innerHTML = answered.cell;
+    if (cell && cell.querySelector("[data-unknown]")) {
+      cell.innerHTML = answered.cell;
+      // A closed session waits for no reply (the server leaves the wait out of its rows too).
+      var wait = row.getAttribute("data-status") === "closed" && cell.querySelector("[data-field='waiting-since']");
+      if (wait) wait.remove();
+    }
     answered = null;
     if (row) prepare(row);
     updated();

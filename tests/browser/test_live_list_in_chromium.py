@@ -1,12 +1,17 @@
 """The live list in real Chromium, as an agent works it: nothing moves under a resting pointer (arrivals wait
 behind a notice that moves nothing), a changed row keeps its Undo through refreshes on every tab, new rows are
-highlighted until seen, a hidden tab counts arrivals in its title, and the opt-in sound and notification."""
+highlighted until seen, a hidden tab counts arrivals in its title, and the opt-in sound and notification.
+With SCREENSHOT_DIR set, the held list (the notice, a closed row's Undo) is saved there as
+screenshot-list-held.png."""
 
+import dataclasses
+import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from dashboard.appwrite import chat_sessions
+from dashboard.appwrite import chat_sessions, live, records
 from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.browser
@@ -17,11 +22,26 @@ SHOW = """delete document.visibilityState; document.dispatchEvent(new Event("vis
 ROW_UNDER = "(([x, y]) => (document.elementFromPoint(x, y).closest('tr') || {dataset: {}}).dataset.rowId)"
 
 
+LAST_WORDS = [
+    ("Hi, my order #4411 never arrived. Can someone check?", records.VISITOR),
+    ("I can help with that. Could you tell me the email you used?", records.BOT),
+    ("It is ana@example.com", records.VISITOR),
+    ("Thanks! Refund issued, it takes 3-5 days.", records.AGENT),
+]
+
+
 @pytest.fixture
-def sessions(rows):
-    # Newest start first: s_0 … s_7.
+def sessions(rows, monkeypatch):
+    # Newest start first: s_0 … s_7, each with a last message (as the messages read would give it).
+    last = {}
     for number in range(8):
-        rows.session(f"s_{number}", status="active", startTime=minutes_ago(10 + number), lastSeen=minutes_ago(number))
+        rows.session(f"s_{number}", status="active", startTime=minutes_ago(10 + number), lastSeen=minutes_ago(number),
+                     userMeta='{"browser":"Firefox 133","device":"Desktop","location":"Lyon, FR"}')  # fmt: skip
+        text, sender = LAST_WORDS[number % 4]
+        last[f"s_{number}"] = records.LastMessage(text, sender, minutes_ago(number + 1))
+    load = live.load_session_list
+    monkeypatch.setattr(live, "load_session_list",
+                        lambda *a, **k: dataclasses.replace(load(*a, **k), last_messages=last))  # fmt: skip
     return rows
 
 
@@ -81,8 +101,10 @@ def test_new_sessions_under_a_resting_pointer_leave_its_row_there_and_a_click_cl
 
     page.mouse.click(x, y)
 
-    page.wait_for_selector('tr[data-row-id="s_4"][data-status="closed"]')
+    page.wait_for_selector('tr[data-row-id="s_4"][data-status="closed"] [data-action="undo"]')
     assert chat_sessions.get_session("s_4").status == "closed"
+    if target := os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=str(Path(target) / "screenshot-list-held.png"))
     assert [chat_sessions.get_session(f"s_{n}").status for n in (0, 1, 2, 3, 5, 6, 7)] == ["active"] * 7
 
 
