@@ -102,12 +102,12 @@ class Rows:
             last = data.last_messages.get(session.session_id)
             offer = undo.pending_undo(self.request, session)
             idle = session.is_idle(idle_minutes, now)
-            rows.append({"session": session, "message_count": count, "last_message": last,
-                         "version": row_version(session, count, last, offer, idle)})  # fmt: skip
+            version = row_version(session, count, last, offer, idle)
+            rows.append({"session": session, "message_count": count, "last_message": last, "version": version})
         cells = render_to_string(CELLS, {**self._context(rows), "separator": self.nonce}, self.request)
+        counts = [row["message_count"] for row in rows]
         filled = {
-            "count": ["–" if row["message_count"] is None else conditional_escape(str(row["message_count"]))
-                      for row in rows],  # fmt: skip
+            "count": ["–" if count is None else conditional_escape(str(count)) for count in counts],
             "cell": cells.split(f"<!--{self.nonce}-->"),
             "v": [row["version"] for row in rows],
         }
@@ -139,5 +139,11 @@ class Rows:
 def answer_row(request: HttpRequest, session: records.ChatSession, count: records.Count | None) -> dict[str, Any]:
     """The row an action answers with. Its last message is not read again: the row says so (the browser
     keeps the preview it shows), and its empty version makes the next refresh send the row whole."""
-    return {"session": session, "message_count": count, "last_message": None, "unknown_preview": True,
-            "version": "", "undo": undo.pending_undo(request, session)}  # fmt: skip
+    return {
+        "session": session,
+        "message_count": count,
+        "last_message": None,
+        "unknown_preview": True,
+        "version": "",
+        "undo": undo.pending_undo(request, session),
+    }
