@@ -215,7 +215,8 @@
   }, true);
 
   function actionsOf(row) {
-    return Array.prototype.map.call(row.querySelectorAll("td:last-child > button"), function (b) { return b.getAttribute("data-action"); }).join(" ");
+    var buttons = row.querySelectorAll("td:last-child > button");
+    return Array.prototype.map.call(buttons, function (b) { return b.getAttribute("data-action"); }).join(" ");
   }
 
   function replaceRow(old, row) {
@@ -291,16 +292,12 @@
     stickies.forEach(function (pair) {
       rows.splice(Math.min(pair[0], rows.length), 0, pair[1]);
     });
-    var added = [];
     rows.forEach(function (row, index) {
       var at = body.children[index];
       if (at === row) return;
       var isNew = !row.isConnected;
       body.insertBefore(row, at || null);
-      if (isNew) {
-        prepare(row);
-        added.push(row);
-      }
+      if (isNew) prepare(row);
     });
     Array.prototype.slice.call(body.children, rows.length).forEach(function (el) { el.remove(); });
     if (!rows.length && pending.empty) body.appendChild(pending.empty);
@@ -351,6 +348,7 @@
     Array.prototype.slice.call(next.children).forEach(function (row) {
       if (!row.matches(ROW)) return;
       var old = rowById(idOf(row));
+      if (old && old.getAttribute("data-v") === row.getAttribute("data-v")) return; // sent whole, unchanged
       if (old) replaceRow(old, row);
       else heldRows.set(idOf(row), row);
       byVersion.set(row.getAttribute("data-v"), row);
