@@ -44,9 +44,9 @@ def total(queries: list[str]) -> Count:
     return records.count_of(answer.total)
 
 
-def _other_statuses() -> Counter[str]:
+def _other_statuses(narrowing: list[str]) -> Counter[str]:
     """Statuses other than the known ones, counted from one select-only query."""
-    queries = [Query.not_equal("status", status) for status in KNOWN_STATUSES]
+    queries = [*narrowing, *[Query.not_equal("status", status) for status in KNOWN_STATUSES]]
     queries += [Query.select(["status"]), Query.limit(OTHER_STATUS_SAMPLE)]
     try:
         answer = database.list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False)
@@ -64,23 +64,38 @@ def _optional_total(queries: list[str]) -> Count | None:
         return None
 
 
-def total_and_newest() -> tuple[Count, dict[str, Any] | None]:
-    """All sessions, and in the same request the last changed one (where the next probe starts)."""
-    queries = [Query.order_desc("$updatedAt"), Query.select(["$id"]), Query.limit(1)]
+def total_and_newest(narrowing: list[str] | None = None) -> tuple[Count, dict[str, Any] | None]:
+    """All sessions (of the search and filters), and in the same request the last changed one of them (where
+    the next probe starts: with a narrowing it may be older than the newest of all, which only makes that
+    probe look further back)."""
+    queries = [*(narrowing or []), Query.order_desc("$updatedAt"), Query.select(["$id"]), Query.limit(1)]
     answer = database.list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=True)
     return records.count_of(answer.total), (answer.rows[0] if answer.rows else None)
 
 
-def status_count_calls(with_newest: bool = False) -> list[Callable[[], Any]]:
+def narrowing_queries(search: str = "", filters: SessionFilters | None = None) -> list[str]:
+    """The session ID search and the metadata and date filters, as the list and its counts apply them."""
+    return ([Query.starts_with("sessionId", search)] if search else []) + filter_queries(filters)
+
+
+def status_count_calls(
+    with_newest: bool = False, search: str = "", filters: SessionFilters | None = None
+) -> list[Callable[[], Any]]:
     """The tab counts as independent calls, for a caller that runs them beside its own (live.py); with
-    `with_newest` the first also brings the last changed session. `status_counts_from` reads their results."""
+    `with_newest` the first also brings the last changed session. `status_counts_from` reads their results.
+    With a search or filters each tab counts what it would list under them (as `count_matching` does)."""
     now = timezone.now()
     idle_minutes = settings.DASHBOARD_IDLE_MINUTES
-    calls: list[Callable[[], Any]] = [total_and_newest if with_newest else lambda: total([])]
+    narrowing = narrowing_queries(search, filters)
+    calls: list[Callable[[], Any]] = [lambda: total_and_newest(narrowing) if with_newest else total(narrowing)]
     calls += [
-        lambda status=status: _optional_total(status_queries(status, idle_minutes, now)) for status in KNOWN_STATUSES
+        lambda status=status: _optional_total(status_queries(status, idle_minutes, now) + narrowing)
+        for status in KNOWN_STATUSES
     ]
-    calls += [lambda: _optional_total(status_queries(IDLE, idle_minutes, now)), _other_statuses]
+    calls += [
+        lambda: _optional_total(status_queries(IDLE, idle_minutes, now) + narrowing),
+        lambda: _other_statuses(narrowing),
+    ]
     return calls
 
 
@@ -192,6 +207,4 @@ def count_sessions_in(status: str | None) -> Count:
 def count_matching(status: str, search: str, filters: SessionFilters | None) -> Count:
     """Sessions the list shows for this filter, all pages together (capped at 5000)."""
     queries = status_queries(status, settings.DASHBOARD_IDLE_MINUTES, timezone.now())
-    if search:
-        queries.append(Query.starts_with("sessionId", search))
-    return total(queries + filter_queries(filters))
+    return total(queries + narrowing_queries(search, filters))

@@ -17,7 +17,16 @@ from appwrite.query import Query
 from django.conf import settings
 from django.core.cache import cache
 
-from dashboard.appwrite import chat_sessions, counting, database, records, shared, transport
+from dashboard.appwrite import (
+    chat_sessions,
+    counting,
+    database,
+    last_messages,
+    message_schema,
+    records,
+    shared,
+    transport,
+)
 from dashboard.appwrite.counting import StatusCounts
 from dashboard.appwrite.queries import SessionFilters
 from dashboard.appwrite.records import ChatSession, Count, LastMessage, Page
@@ -40,7 +49,8 @@ LIST_ENTRY_SECONDS = 2 * FULL_REFRESH_SECONDS
 
 @dataclass(frozen=True)
 class SessionList:
-    """What the list page shows: one page, the tab counts and each row's message count."""
+    """What the list page shows: one page, the tab counts (of the list's search and filters) and each row's
+    message count and newest message."""
 
     page: Page
     counts: StatusCounts
@@ -77,8 +87,10 @@ def load_session_list(
 
     Cold (nothing shared yet, a full reload due, or right after an agent's own change): two rounds in
     series, the page beside the tab counts (whose `all` total also brings the newest `$updatedAt`), then
-    the message counts of the page's rows. Warm: one probe per probe interval for all agents together,
-    and only when it finds changes the page and counts again, message counts only for changed rows.
+    the message counts and newest messages of the page's rows, side by side. Warm: one probe per probe
+    interval for all agents together, and only when it finds changes the page and counts again, message
+    counts and newest messages only for changed rows. The tab counts follow `search` and `filters`, as the
+    "select all N" count does (counting.count_matching).
 
     When the page is read from Appwrite, `while_counting(page)` is called on the caller's thread as soon
     as it is there, while its message counts are still on their way (the list view renders the rows then)."""
@@ -94,7 +106,7 @@ def load_session_list(
     joins = [state_join] if state_join is not None else []
     try:
         # Always in this order, so that two leaders never wait for each other.
-        counts_join = shared.join(shared.source_key("counts"), current)
+        counts_join = shared.join(shared.source_key("counts", search, filters or None), current)
         joins.append(counts_join)
         page_join = shared.join(shared.source_key("page", status, search, sort, cursor, page_size, filters), current)
         joins.append(page_join)
@@ -103,26 +115,33 @@ def load_session_list(
         # the tab counts: two round trips in series, whatever a count may cost.
         page_known: Future = Future()
 
-        def page_and_message_counts() -> tuple[Page, dict[str, Count]]:
+        def page_and_messages() -> tuple[Page, dict[str, Count], dict[str, LastMessage]]:
             try:
                 page = chat_sessions.list_sessions(status, search, sort, cursor, page_size, filters)
             except BaseException as error:
                 page_known.set_exception(error)
                 raise
             page_known.set_result(page)
-            return page, _cached_message_counts(page.sessions, started if cold else state.full)
+            since = started if cold else state.full
+            newest = last_messages.PageRead(page.sessions, since, message_schema.settled(), _clock())
+            newest.start()  # beside the message counts: the second round
+            counts_by_session = _cached_message_counts(page.sessions, since)
+            return page, counts_by_session, newest.finish(counts_by_session)
 
-        calls = [page_and_message_counts] if paging else []
-        calls += counting.status_count_calls(with_newest=True) if counting_tabs else []
+        calls = [page_and_messages] if paging else []
+        calls += counting.status_count_calls(with_newest=True, search=search, filters=filters) if counting_tabs else []
+        # Once per process, beside the first round.
         if cold and not counting.grouping_known():
-            calls.append(counting.detect_grouped_counts)  # once per process, beside the first round
+            calls.append(counting.detect_grouped_counts)
+        if cold and message_schema.cached() is None:
+            calls.append(message_schema.detect_quietly)
         if paging and while_counting is not None:
             futures = transport.start_concurrently(*calls)
             while_counting(page_known.result())
             results = [future.result() for future in futures]
         else:
             results = transport.run_concurrently(*calls) if calls else []
-        page, counts_by_session = results.pop(0) if paging else (None, None)
+        page, counts_by_session, newest_messages = results.pop(0) if paging else (None, None, None)
 
         if counting_tabs:
             (all_count, newest), *rest = results[:6]
@@ -135,9 +154,9 @@ def load_session_list(
             counts = counts_join.value[1]
 
         if paging:
-            page_join.finish((version, page, counts_by_session), LIST_ENTRY_SECONDS)
+            page_join.finish((version, page, counts_by_session, newest_messages), LIST_ENTRY_SECONDS)
         else:
-            _, page, counts_by_session = page_join.value
+            _, page, counts_by_session, newest_messages = page_join.value
     except BaseException as error:
         for join in joins:
             join.fail(error)
@@ -148,6 +167,7 @@ def load_session_list(
         message_counts=counts_by_session,
         loaded_at=datetime.fromtimestamp(state.checked, UTC),
         version=version,
+        last_messages=newest_messages,
     )
 
 

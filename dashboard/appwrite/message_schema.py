@@ -65,20 +65,23 @@ class MessageSchema:
         return list(dict.fromkeys(wanted))
 
     def message(self, row: dict[str, Any]) -> Message:
+        """A stored row as a message. Appwrite answers every attribute of a row (null when unset): a text
+        attribute the row does not have at all (configured wrongly) shows the fields, as none does."""
         role = records.as_text(row.get(self.sender)) if self.sender else ""
+        has_text = self.text is not None and self.text in row
         return Message(
             row_id=str(row.get("$id", "")),
             session_id=records.as_text(row.get("sessionId")),
             role=role,
-            text=records.as_text(row.get(self.text)) if self.text else "",
+            text=records.as_text(row.get(self.text)) if has_text else "",
             created_at=records.parse_datetime(row.get("$createdAt")),
             sender=self.sender_kind(role),
-            fields=() if self.text else self._fields(row),
+            fields=() if has_text else self._fields(row),
         )
 
     def last_message(self, row: dict[str, Any]) -> LastMessage:
         message = self.message(row)
-        text = message.text if self.text else " · ".join(f"{key}: {value}" for key, value in message.fields)
+        text = " · ".join(f"{key}: {value}" for key, value in message.fields) if message.fields else message.text
         return LastMessage(text=text, sender=message.sender, sent_at=message.created_at)
 
     def _fields(self, row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -192,6 +195,24 @@ def current() -> MessageSchema:
             empty = found.basis == "rows" and not found.found
             _detected[_key()] = (found, time.monotonic() + RETRY_SECONDS if empty else None)
     return found
+
+
+def settled() -> MessageSchema | None:
+    """The schema, once a detection this process has under way has ended; None when none succeeded. Never
+    asks Appwrite itself: the list detects beside its first round (live.py), and must not wait a round more."""
+    found = cached()
+    if found is None:
+        with _detecting:
+            found = cached()
+    return found
+
+
+def detect_quietly() -> None:
+    """`current()` for the list's first round: a failure only means no previews this time."""
+    try:
+        current()
+    except errors.AppwriteError:
+        pass
 
 
 def forget() -> None:

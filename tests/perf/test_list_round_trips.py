@@ -39,9 +39,11 @@ def test_a_cold_page_takes_two_round_trips_in_series_whatever_its_size(slow_rows
 
     assert len(data.page.sessions) == page_size
     assert made.in_series <= 2
-    # The page, four totals, idle, other statuses, then one message count request: not one per row.
-    assert len(made.requests) <= 8
-    assert len(made.to("messages")) == 1
+    # The page, four totals, idle, other statuses, then one message count request and one for the newest
+    # messages: not one per row.
+    assert len(made.requests) <= 10
+    assert len(made.to("messages")) == 2
+    assert set(data.last_messages) == {session.session_id for session in data.page.sessions}
 
 
 def test_an_unchanged_refresh_asks_appwrite_once_and_sends_no_rows(
@@ -63,7 +65,7 @@ def test_an_unchanged_refresh_asks_appwrite_once_and_sends_no_rows(
     assert len(after_the_interval.requests) == 1  # the probe: did any $updatedAt move?
 
 
-def test_when_one_session_changes_only_its_messages_are_counted_again(slow_rows, appwrite_requests, later):
+def test_when_one_session_changes_only_its_messages_are_counted_and_read_again(slow_rows, appwrite_requests, later):
     ids = slow_rows.sessions(40)
     load()
     slow_rows.visitor_writes(ids[7])
@@ -73,10 +75,11 @@ def test_when_one_session_changes_only_its_messages_are_counted_again(slow_rows,
         data = load()
 
     message_requests = made.to("messages")
-    assert len(message_requests) == 1
-    assert asked_session_ids(message_requests[0]) == {ids[7]}
+    assert len(message_requests) == 2  # its count, its newest message
+    assert [asked_session_ids(request) for request in message_requests] == [{ids[7]}, {ids[7]}]
     assert data.page.sessions[0].session_id == ids[7]  # newest activity first
     assert data.message_counts[ids[7]].value == 4
+    assert data.last_messages[ids[7]].text == "one more"
     assert made.in_series <= 3  # the probe, the page beside the counts, the one message count
 
 
