@@ -160,6 +160,13 @@ def detect() -> MessageSchema:
     return from_rows(database.list_rows(collection_id, queries, total=False).rows)
 
 
+def sender_sample(sender: str, limit: int) -> list[str]:
+    """The values of the sender attribute in the newest messages (the doctor shows what each counts as)."""
+    queries = [Query.order_desc("$createdAt"), Query.select([sender]), Query.limit(limit)]
+    rows = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
+    return [records.as_text(row.get(sender)) for row in rows]
+
+
 # Per process: (schema, monotonic time it stays good until, or None for ever), by source and settings.
 _detected: dict[str, tuple[MessageSchema, float | None]] = {}
 _detecting = threading.Lock()
