@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from appwrite.enums.tables_db_index_type import TablesDBIndexType
 
 
 class ShapedMessages:
@@ -22,7 +23,7 @@ class ShapedMessages:
         for column in columns:
             options = column_options.get(column, {})
             self.tables.create_varchar_column(self.database_id, "messages", column, 2000, False, **options)
-        self.tables.create_index(self.database_id, "messages", "sessionId", "key", ["sessionId"])
+        self.tables.create_index(self.database_id, "messages", "sessionId", TablesDBIndexType.KEY, ["sessionId"])
         message_schema.forget()  # the collection changed under this process
 
     def say(self, session_id: str, **fields: Any) -> str:
