@@ -113,13 +113,16 @@ def status_counts() -> StatusCounts:
     return status_counts_from(transport.run_concurrently(*status_count_calls()))
 
 
-def message_counts(session_ids: Iterable[str]) -> dict[str, Count]:
+def message_counts(session_ids: Iterable[str], between_rounds: Callable[[], None] | None = None) -> dict[str, Count]:
     """Messages per session (keyed by `sessionId`, the field messages link with).
 
-    Released Appwrite cannot group, so this lists the messages of the whole page at once,
-    selecting only `sessionId`, ordered by it, and counts them here. If a batch comes back full,
-    every session before the last one seen is complete; the rest get a `limit(1)` total query
-    each, side by side. A page therefore costs one request, or a few, never one per row in series.
+    Released Appwrite cannot group, so this lists the messages of the whole page at once, selecting only
+    `sessionId`, ordered by it, and counts them here. A batch that comes back full has counted every
+    session it showed except those of its last `sessionId`; those get a `limit(1)` total each, and the
+    sessions it never reached one more listing beside them (a session with thousands of messages costs
+    two requests, not one per row); what that listing leaves unsure gets a total each. A page therefore
+    costs one request, or a few, never one per row in series. `between_rounds()` is called once the first
+    requests are answered, before any follow-up (live.py starts the previews' follow-up beside these).
     """
     ids = sorted({session_id for session_id in session_ids if session_id})
     counts: dict[str, Count] = {}
@@ -128,15 +131,32 @@ def message_counts(session_ids: Iterable[str]) -> dict[str, Count]:
         grouped = [lambda chunk=chunk: _count_messages_grouped(chunk) for chunk in chunks]
         for found in transport.run_concurrently(*grouped):
             counts.update(found)
+        if between_rounds is not None:
+            between_rounds()
         return counts
-    for found, unsure in transport.run_concurrently(*[lambda chunk=chunk: _count_messages(chunk) for chunk in chunks]):
+    listed = transport.run_concurrently(*[lambda chunk=chunk: _count_messages(chunk) for chunk in chunks])
+    if between_rounds is not None:
+        between_rounds()
+    for found, cut, rest in listed:
         counts.update(found)
+        calls: list[Callable[[], Any]] = [lambda sid=sid: {sid: messages_of(sid)} for sid in cut]
+        calls += [lambda rest=rest: _count_messages(rest)] if rest else []
+        unsure: list[str] = []
+        for result in transport.run_concurrently(*calls):
+            if isinstance(result, dict):
+                counts.update(result)
+            else:
+                counts.update(result[0])
+                unsure += [*result[1], *result[2]]
         exact = transport.run_concurrently(*[lambda sid=sid: messages_of(sid) for sid in unsure])
         counts.update(zip(unsure, exact, strict=True))
     return counts
 
 
-def _count_messages(session_ids: list[str]) -> tuple[dict[str, Count], list[str]]:
+def _count_messages(session_ids: list[str]) -> tuple[dict[str, Count], list[str], list[str]]:
+    """The counts one listing settles; the sessions of its last `sessionId`, cut off when the listing came
+    back full; and the sessions it did not reach (or that have none). Appwrite orders by its collation
+    (MariaDB's, without case), never by Python's: only what the listing showed counts as settled."""
     queries = [
         Query.equal("sessionId", session_ids),
         Query.select(["sessionId"]),
@@ -146,10 +166,16 @@ def _count_messages(session_ids: list[str]) -> tuple[dict[str, Count], list[str]
     rows = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
     tally = Counter(records.as_text(row.get("sessionId")) for row in rows)
     if len(rows) < MESSAGE_COUNT_BATCH:
-        return {sid: Count(tally.get(sid, 0)) for sid in session_ids}, []
-    last = records.as_text(rows[-1].get("sessionId"))
-    complete = {sid: Count(tally.get(sid, 0)) for sid in session_ids if sid < last}
-    return complete, [sid for sid in session_ids if sid >= last]
+        return {sid: Count(tally.get(sid, 0)) for sid in session_ids}, [], []
+    last = _collated(records.as_text(rows[-1].get("sessionId")))
+    cut = [sid for sid in session_ids if _collated(sid) == last]
+    complete = {sid: Count(tally[sid]) for sid in session_ids if sid in tally and sid not in cut}
+    return complete, cut, [sid for sid in session_ids if sid not in complete and sid not in cut]
+
+
+def _collated(session_id: str) -> str:
+    """Near enough to how Appwrite's MariaDB compares IDs (without case, trailing spaces ignored)."""
+    return session_id.rstrip(" ").casefold()
 
 
 def messages_of(session_id: str) -> Count:

@@ -5,7 +5,7 @@ cannot hide the others, which get one bounded follow-up. live.py caches them by 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -16,7 +16,7 @@ from django.core.cache import cache
 from dashboard.appwrite import database, errors, records, shared, transport
 from dashboard.appwrite.message_schema import MessageSchema
 from dashboard.appwrite.queries import equal_chunks
-from dashboard.appwrite.records import ChatSession, Count, LastMessage
+from dashboard.appwrite.records import ChatSession, LastMessage
 
 logger = logging.getLogger(__name__)
 
@@ -66,35 +66,14 @@ def read_batch(session_ids: list[str], shape: MessageSchema) -> Batch:
     return Batch(found, rest if whole else [], [] if whole else rest)
 
 
-def complete(
-    batches: list[Batch], counts: Mapping[str, Count], shape: MessageSchema
-) -> tuple[dict[str, LastMessage], set[str]]:
-    """The newest messages the first round found, and the sessions known to have none; the sessions it could
-    not tell about and whose count says they have messages get one more request together (the follow-up,
-    in series: only after a flood). Those even it leaves out stay unknown until their next read."""
-    found: dict[str, LastMessage] = {}
-    empty: set[str] = set()
-    unsure: list[str] = []
-    for batch in batches:
-        found.update(batch.found)
-        empty.update(batch.empty)
-        unsure += batch.unsure
-    for session_id in unsure:
-        count = counts.get(session_id)
-        if count is not None and count.value == 0 and not count.capped:
-            empty.add(session_id)
-    unsure = [session_id for session_id in unsure if session_id not in empty]
-    if unsure:
-        again = read_batch(equal_chunks("sessionId", unsure)[0], shape)
-        found.update(again.found)
-        empty.update(again.empty)
-    return found, empty
-
-
 class PageRead:
     """The newest messages of a page's sessions: from the shared cache where a session's `$updatedAt` has
     not moved since it was read (and it was read after `since`, the last full reload), else from Appwrite.
-    `start()` sends the first round at once (beside the message counts); `finish(counts)` collects it."""
+
+    `start()` sends the first request at once, beside the message counts' first. `follow_up()`, once the
+    counts have theirs (counting.message_counts calls it between its rounds), reads its answer and asks for
+    the sessions a flood left unsure, beside the counts' own follow-ups: a third round, only after a flood.
+    `finish()` collects everything; what even the follow-up left out stays unknown until its next read."""
 
     def __init__(self, sessions: Sequence[ChatSession], since: float, shape: MessageSchema | None, asked: float):
         self.shape, self.asked = shape, asked
@@ -111,6 +90,7 @@ class PageRead:
                 self.known[session.session_id] = entry[1]
         self.to_read = sorted({s.session_id for s, _ in self.keys.values()} - set(self.known))
         self.futures: list[Future] = []
+        self.read: dict[str, LastMessage | None] | None = None  # what Appwrite said (None: not asked yet)
 
     def _key(self, session: ChatSession) -> str:
         # The schema is part of the key: other settings read other attributes.
@@ -124,21 +104,41 @@ class PageRead:
             calls = [lambda chunk=chunk: read_batch(chunk, shape) for chunk in equal_chunks("sessionId", self.to_read)]
             self.futures = transport.start_concurrently(*calls)
 
-    def finish(self, counts: Mapping[str, Count]) -> dict[str, LastMessage]:
+    def follow_up(self) -> None:
+        if self.read is not None or self.shape is None:
+            return
+        self.read, unsure = {}, []
+        for batch in self._results():
+            self.read.update({**batch.found, **dict.fromkeys(batch.empty)})
+            unsure += batch.unsure
+        shape = self.shape
+        if unsure:
+            self.futures = transport.start_concurrently(lambda: read_batch(equal_chunks("sessionId", unsure)[0], shape))
+        else:
+            self.futures = []
+
+    def finish(self) -> dict[str, LastMessage]:
         """Every session's newest message that is known (missing: none, or not known yet). A failed read
         leaves its previews unknown, and asked again next time, rather than failing the list."""
-        if self.futures and self.shape is not None:
-            try:
-                found, empty = complete([future.result() for future in self.futures], counts, self.shape)
-            except errors.AppwriteError as error:
-                logger.warning("the list's last messages could not be read: %s", error)
-                found, empty = {}, set()
-            read: dict[str, LastMessage | None] = {**found, **dict.fromkeys(empty)}
-            self.known.update(read)
+        self.follow_up()
+        if self.read is not None:
+            for batch in self._results():
+                self.read.update({**batch.found, **dict.fromkeys(batch.empty)})
+            self.known.update(self.read)
             entries = {
-                key: (session.updated_at, read[session.session_id], self.asked)
+                key: (session.updated_at, self.read[session.session_id], self.asked)
                 for session, key in self.keys.values()
-                if session.session_id in read
+                if session.session_id in self.read
             }
             cache.set_many(entries, ENTRY_SECONDS)
         return {session_id: message for session_id, message in self.known.items() if message is not None}
+
+    def _results(self) -> list[Batch]:
+        batches = []
+        for future in self.futures:
+            try:
+                batches.append(future.result())
+            except errors.AppwriteError as error:
+                logger.warning("the list's newest messages could not be read: %s", error)
+        self.futures = []
+        return batches

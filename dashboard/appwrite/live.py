@@ -125,8 +125,8 @@ def load_session_list(
             since = started if cold else state.full
             newest = last_messages.PageRead(page.sessions, since, message_schema.settled(), _clock())
             newest.start()  # beside the message counts: the second round
-            counts_by_session = _cached_message_counts(page.sessions, since)
-            return page, counts_by_session, newest.finish(counts_by_session)
+            counts_by_session = _cached_message_counts(page.sessions, since, newest.follow_up)
+            return page, counts_by_session, newest.finish()
 
         calls = [page_and_messages] if paging else []
         calls += counting.status_count_calls(with_newest=True, search=search, filters=filters) if counting_tabs else []
@@ -251,7 +251,9 @@ def _probe(state: _ListState, generation: int) -> _ListState:
     )
 
 
-def _cached_message_counts(sessions: Sequence[ChatSession], since: float) -> dict[str, Count]:
+def _cached_message_counts(
+    sessions: Sequence[ChatSession], since: float, between_rounds: Callable[[], None] | None = None
+) -> dict[str, Count]:
     """Message counts of a page, asking Appwrite only for sessions whose `$updatedAt` moved (the widget
     bumps `lastSeen` with every message) or whose count is older than the last full reload."""
     updated = {session.session_id: session.updated_at for session in sessions if session.session_id}
@@ -267,7 +269,7 @@ def _cached_message_counts(sessions: Sequence[ChatSession], since: float) -> dic
             missing.append(session_id)
     if missing:
         asked = _clock()
-        fresh = counting.message_counts(missing)
+        fresh = counting.message_counts(missing, between_rounds)
         counts.update(fresh)
         entries = {keys[sid]: (updated[sid], fresh[sid], asked) for sid in missing if sid in fresh}
         cache.set_many(entries, LIST_ENTRY_SECONDS)

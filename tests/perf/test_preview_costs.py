@@ -1,0 +1,105 @@
+"""The rows' previews (each session's newest message) cost the list little: beside the message counts, within
+ten Appwrite requests per cold page whatever its size, none when nothing changed, and a session that wrote
+thousands of messages hides nobody else's. Counted at localappwrite's request log."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.appwrite import last_messages, live, queries, records
+from tests.perf.test_list_round_trips import asked_session_ids
+
+
+def load(page_size: int = 25, sort: str = queries.DEFAULT_SORT) -> live.SessionList:
+    return live.load_session_list(None, "", sort, None, page_size)
+
+
+def expected_previews(data: live.SessionList, messages_each: int) -> dict[str, str]:
+    return {session.session_id: f"hello {messages_each - 1}" for session in data.page.sessions}
+
+
+@pytest.mark.parametrize("page_size", [25, 100])
+def test_a_cold_page_brings_every_rows_newest_message_within_two_round_trips_and_ten_requests(
+    slow_rows, appwrite_requests, page_size
+):
+    slow_rows.sessions(120, messages_each=3)
+    live.invalidate_lists()
+
+    with appwrite_requests() as made:
+        data = load(page_size)
+
+    assert {sid: message.text for sid, message in data.last_messages.items()} == expected_previews(data, 3)
+    assert {message.sender for message in data.last_messages.values()} == {records.VISITOR}
+    assert made.in_series <= 2
+    assert len(made.requests) <= 10
+
+
+def test_an_unchanged_refresh_keeps_the_previews_and_asks_appwrite_once_at_most(slow_rows, appwrite_requests, later):
+    slow_rows.sessions(30)
+    first = load()
+    later(live.probe_seconds())
+
+    with appwrite_requests() as made:
+        again = load()
+
+    assert len(made.requests) <= 1  # the probe
+    assert again.last_messages == first.last_messages and len(again.last_messages) == 25
+
+
+def test_after_one_session_changed_only_its_newest_message_is_read_again(slow_rows, appwrite_requests, later):
+    ids = slow_rows.sessions(40)
+    load()
+    slow_rows.visitor_writes(ids[12])
+    later(live.probe_seconds())
+
+    with appwrite_requests() as made:
+        data = load()
+
+    newest_reads = [r for r in made.to("messages") if "orderDesc" in r.query]
+    assert len(newest_reads) == 1 and asked_session_ids(newest_reads[0]) == {ids[12]}
+    assert data.last_messages[ids[12]].text == "one more"
+    assert data.last_messages[ids[12]].waiting_since is not None
+    assert len(data.last_messages) == 25
+
+
+def test_a_session_with_thousands_of_messages_crowds_out_no_other_rows_preview(slow_rows, appwrite_requests):
+    ids = slow_rows.sessions(25, messages_each=2)
+    # One chat (a bot loop, say) writes more messages than one listing reads, all newer than anyone else's.
+    loop = [{"sessionId": ids[3], "role": "assistant", "content": f"loop {n}"} for n in range(6000)]
+    slow_rows._bulk("messages", loop)
+    live.invalidate_lists()
+
+    with appwrite_requests() as made:
+        data = load()
+
+    previews = {sid: message.text for sid, message in data.last_messages.items()}
+    assert previews == {**expected_previews(data, 2), ids[3]: "loop 5999"}
+    assert data.last_messages[ids[3]].sender == records.BOT
+    assert data.message_counts[ids[3]].value == 5000 and data.message_counts[ids[3]].capped
+    assert data.message_counts[ids[4]].value == 2
+    # The flood costs its follow-ups, in a third round: the count of the flooding session and of the sessions
+    # its listing did not reach, and the newest messages of those it crowded out.
+    assert len(made.to("messages")) == 5
+    assert len(made.requests) <= 12
+    assert made.in_series <= 3
+
+
+def test_a_preview_is_the_sessions_own_even_when_another_id_differs_only_in_case(slow_rows):
+    now_ids = slow_rows.sessions(3, messages_each=1)
+    slow_rows._bulk("sessions", [{"$id": "dup_lower", "sessionId": "s_dup", "status": "active"}])
+    slow_rows._bulk("messages", [{"sessionId": "s_dup", "role": "user", "content": "mine"}])
+    # Newer, of a session that is not on the page: Appwrite's MariaDB would return it for `equal("s_dup")`.
+    slow_rows._bulk("messages", [{"sessionId": "S_DUP", "role": "agent", "content": "not yours"}] * 3)
+    live.invalidate_lists()
+
+    data = live.load_session_list(None, "s_dup", queries.DEFAULT_SORT, None, 25)
+
+    assert [s.session_id for s in data.page.sessions] == ["s_dup"]
+    newest = data.last_messages["s_dup"]
+    assert (newest.text, newest.sender) == ("mine", records.VISITOR)
+    assert "S_DUP" not in data.last_messages and now_ids
+
+
+def test_a_batch_reads_a_bounded_number_of_messages_whatever_the_page_size():
+    assert last_messages.MIN_ROWS <= last_messages._rows_for(1) <= last_messages._rows_for(25)
+    assert last_messages._rows_for(100) <= last_messages._rows_for(1000) == last_messages.MAX_ROWS
