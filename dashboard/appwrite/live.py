@@ -21,9 +21,9 @@ from dashboard.appwrite import (
     chat_sessions,
     counting,
     database,
-    last_messages,
     message_schema,
     records,
+    session_messages,
     shared,
     transport,
 )
@@ -87,7 +87,7 @@ def load_session_list(
 
     Cold (nothing shared yet, a full reload due, or right after an agent's own change): two rounds in
     series, the page beside the tab counts (whose `all` total also brings the newest `$updatedAt`), then
-    the message counts and newest messages of the page's rows, side by side. Warm: one probe per probe
+    the message counts and newest messages of the page's rows (one listing). Warm: one probe per probe
     interval for all agents together, and only when it finds changes the page and counts again, message
     counts and newest messages only for changed rows. The tab counts follow `search` and `filters`, as the
     "select all N" count does (counting.count_matching).
@@ -114,6 +114,13 @@ def load_session_list(
         # The page goes first, and its rows' message counts follow it as soon as it is there, beside
         # the tab counts: two round trips in series, whatever a count may cost.
         page_known: Future = Future()
+        # Once per process: what the messages collection calls its text and sender, asked beside the page
+        # (the page's messages are read after it, so this costs no round of its own).
+        detecting = (
+            transport.start_concurrently(message_schema.detect_quietly)[0]
+            if cold and message_schema.cached() is None
+            else None
+        )
 
         def page_and_messages() -> tuple[Page, dict[str, Count], dict[str, LastMessage]]:
             try:
@@ -123,18 +130,15 @@ def load_session_list(
                 raise
             page_known.set_result(page)
             since = started if cold else state.full
-            newest = last_messages.PageRead(page.sessions, since, message_schema.settled(), _clock())
-            newest.start()  # beside the message counts: the second round
-            counts_by_session = _cached_message_counts(page.sessions, since, newest.follow_up)
-            return page, counts_by_session, newest.finish()
+            if detecting is not None:
+                detecting.result()
+            return page, *_cached_messages(page.sessions, since, message_schema.cached())
 
         calls = [page_and_messages] if paging else []
         calls += counting.status_count_calls(with_newest=True, search=search, filters=filters) if counting_tabs else []
         # Once per process, beside the first round.
-        if cold and not counting.grouping_known():
-            calls.append(counting.detect_grouped_counts)
-        if cold and message_schema.cached() is None:
-            calls.append(message_schema.detect_quietly)
+        if cold and not session_messages.grouping_known():
+            calls.append(session_messages.detect_grouped_counts)
         if paging and while_counting is not None:
             futures = transport.start_concurrently(*calls)
             while_counting(page_known.result())
@@ -251,29 +255,39 @@ def _probe(state: _ListState, generation: int) -> _ListState:
     )
 
 
-def _cached_message_counts(
-    sessions: Sequence[ChatSession], since: float, between_rounds: Callable[[], None] | None = None
-) -> dict[str, Count]:
-    """Message counts of a page, asking Appwrite only for sessions whose `$updatedAt` moved (the widget
-    bumps `lastSeen` with every message) or whose count is older than the last full reload."""
+def _cached_messages(
+    sessions: Sequence[ChatSession], since: float, shape: message_schema.MessageSchema | None
+) -> tuple[dict[str, Count], dict[str, LastMessage]]:
+    """Message counts and newest messages of a page, asking Appwrite only for sessions whose `$updatedAt`
+    moved (the widget bumps `lastSeen` with every message) or whose entry is older than the last full
+    reload. Without a messages schema (its detection failed) only the counts: the previews wait for one."""
     updated = {session.session_id: session.updated_at for session in sessions if session.session_id}
-    keys = {session_id: shared.source_key("messages", session_id) for session_id in updated}
+    # The schema is part of the key: other settings read other attributes (and none, no previews).
+    words = (shape.text, shape.sender, sorted(shape.visitor_values), sorted(shape.agent_values)) if shape else None
+    keys = {session_id: shared.source_key("messages", session_id, words) for session_id in updated}
     found = cache.get_many(list(keys.values())) if keys else {}
     counts: dict[str, Count] = {}
+    newest: dict[str, LastMessage] = {}
     missing = []
     for session_id, key in keys.items():
         entry = found.get(key)
-        if isinstance(entry, tuple) and entry[0] == updated[session_id] and entry[2] >= since:
+        if isinstance(entry, tuple) and len(entry) == 4 and entry[0] == updated[session_id] and entry[2] >= since:
             counts[session_id] = entry[1]
+            if entry[3] is not None:
+                newest[session_id] = entry[3]
         else:
             missing.append(session_id)
     if missing:
         asked = _clock()
-        fresh = counting.message_counts(missing, between_rounds)
-        counts.update(fresh)
-        entries = {keys[sid]: (updated[sid], fresh[sid], asked) for sid in missing if sid in fresh}
+        fresh = session_messages.page_messages(missing, shape)
+        counts.update(fresh.counts)
+        newest.update(fresh.newest)
+        # A session with messages whose newest is not known (grouped counts, crowded) is asked again next time.
+        known = [sid for sid in missing if sid in fresh.counts and (shape is None or sid in fresh.newest
+                                                                    or fresh.counts[sid].value == 0)]
+        entries = {keys[sid]: (updated[sid], fresh.counts[sid], asked, fresh.newest.get(sid)) for sid in known}
         cache.set_many(entries, LIST_ENTRY_SECONDS)
-    return counts
+    return counts, newest
 
 
 def invalidate_lists() -> None:

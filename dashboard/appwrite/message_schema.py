@@ -204,16 +204,6 @@ def current() -> MessageSchema:
     return found
 
 
-def settled() -> MessageSchema | None:
-    """The schema, once a detection this process has under way has ended; None when none succeeded. Never
-    asks Appwrite itself: the list detects beside its first round (live.py), and must not wait a round more."""
-    found = cached()
-    if found is None:
-        with _detecting:
-            found = cached()
-    return found
-
-
 def detect_quietly() -> None:
     """`current()` for the list's first round: a failure only means no previews this time."""
     try:

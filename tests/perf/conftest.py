@@ -73,7 +73,7 @@ class SlowRows:
 @pytest.fixture
 def slow_rows(settings, slow_appwrite) -> Iterator[SlowRows]:
     """The dashboard pointed at the slow localappwrite, with a fresh database of its own (deleted afterwards)."""
-    from dashboard.appwrite import counting, database, message_schema, schema, transport
+    from dashboard.appwrite import database, message_schema, schema, session_messages, transport
 
     settings.APPWRITE_ENDPOINT = slow_appwrite.endpoint
     settings.APPWRITE_PROJECT_ID = slow_appwrite.project_id
@@ -82,7 +82,7 @@ def slow_rows(settings, slow_appwrite) -> Iterator[SlowRows]:
     database_id = settings.APPWRITE_DATABASE_ID = "p" + uuid.uuid4().hex[:12]
     schema.provision_schema()
     # Once per process in real life, beside the first cold load's first round: not part of what the tests count.
-    counting.detect_grouped_counts()
+    session_messages.detect_grouped_counts()
     message_schema.current()
     # A running server has its threads and connections: the first page of a test process would otherwise
     # open them while it runs, and a late start in its first round looks like a round trip of its own.
