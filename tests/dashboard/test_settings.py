@@ -50,6 +50,8 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
         ("APPWRITE_API", "graphql", "APPWRITE_API must be one of tablesdb, databases"),
         ("APPWRITE_DATABASE_ID", "-bad id", "APPWRITE_DATABASE_ID is not a valid Appwrite ID"),
         ("APPWRITE_ENDPOINT", "cloud.appwrite.io/v1", "APPWRITE_ENDPOINT must start with http"),
+        ("APPWRITE_MESSAGE_TEXT_ATTRIBUTE", "message text", "is not a valid Appwrite attribute key"),
+        ("APPWRITE_MESSAGE_VISITOR_VALUES", " , ", "APPWRITE_MESSAGE_VISITOR_VALUES must name at least one value"),
     ],
 )
 def test_a_bad_value_stops_the_start_with_a_clear_message(name, value, message):
@@ -69,3 +71,11 @@ def test_redis_url_switches_the_cache_to_redis():
     result = load_settings(DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
 
     assert result.stdout.split()[3] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_a_sender_value_cannot_mean_both_the_visitor_and_an_agent():
+    values = {"APPWRITE_MESSAGE_VISITOR_VALUES": "user,guest", "APPWRITE_MESSAGE_AGENT_VALUES": "User"}
+    result = load_settings(DJANGO_DEBUG="1", **values)
+
+    assert result.returncode != 0
+    assert "both name user" in result.stderr
