@@ -135,8 +135,8 @@ def _decided(
     return MessageSchema(
         text=text,
         sender=sender,
-        visitor_values=frozenset(settings.APPWRITE_MESSAGE_VISITOR_VALUES),
-        agent_values=frozenset(settings.APPWRITE_MESSAGE_AGENT_VALUES),
+        visitor_values=frozenset(value.casefold() for value in settings.APPWRITE_MESSAGE_VISITOR_VALUES),
+        agent_values=frozenset(value.casefold() for value in settings.APPWRITE_MESSAGE_AGENT_VALUES),
         text_origin=(SETTING if text_setting else DETECTED) if text else "",
         sender_origin=(SETTING if sender_setting else DETECTED) if sender else "",
         basis=basis,
