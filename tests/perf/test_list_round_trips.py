@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from dashboard.appwrite import live, queries, status_changes
+from dashboard.appwrite import live, queries, records, status_changes
 from tests.htmx import HTMX
 
 
@@ -30,7 +30,9 @@ def asked_session_ids(request) -> set[str]:
 
 
 @pytest.mark.parametrize("page_size", [25, 100])
-def test_a_cold_page_takes_two_round_trips_in_series_whatever_its_size(slow_rows, appwrite_requests, page_size):
+def test_a_cold_page_with_its_previews_takes_two_round_trips_in_series_whatever_its_size(
+    slow_rows, appwrite_requests, page_size
+):
     slow_rows.sessions(120)
     live.invalidate_lists()
 
@@ -43,7 +45,11 @@ def test_a_cold_page_takes_two_round_trips_in_series_whatever_its_size(slow_rows
     # newest messages): not one per row.
     assert len(made.requests) <= 8
     assert len(made.to("messages")) == 1
-    assert set(data.last_messages) == {session.session_id for session in data.page.sessions}
+    # Each row's preview came in that one listing: its newest message, the visitor's.
+    assert {sid: message.text for sid, message in data.last_messages.items()} == {
+        session.session_id: "hello 2" for session in data.page.sessions
+    }
+    assert {message.sender for message in data.last_messages.values()} == {records.VISITOR}
 
 
 def test_an_unchanged_refresh_asks_appwrite_once_and_sends_no_rows(
