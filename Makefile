@@ -35,13 +35,20 @@ serve: $(VENV)/.installed-runtime
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput
 	DJANGO_DEBUG=0 MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
+# The suite in two phases: everything but the `serial` tests in parallel (pytest-xdist, TEST_WORKERS processes,
+# each with its own localappwrite), then the tests that time a window, alone. A failure in either fails the run.
+TEST_WORKERS ?= 3
+
 # What the suite needs from Debian, when it is missing: redis-server, and Chromium for the browser tests unless
 # $$CHROMIUM names a browser of one's own (without one they are skipped with the reason, and fail with CI=true).
 test: $(VENV)/.installed-dev node_modules/.installed
 	@command -v redis-server >/dev/null 2>&1 || ./.ci/install-debian-packages redis-server
 	@[ -n "$${CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || ./.ci/install-debian-packages chromium \
 		|| echo "chromium could not be installed: the browser tests will say so" >&2
-	$(PY) -m pytest
+	@status=0; \
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not serial" || status=$$?; \
+	$(PY) -m pytest -m serial || status=$$?; \
+	exit $$status
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench

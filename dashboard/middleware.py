@@ -1,6 +1,6 @@
 """The request's Appwrite time budget, and sign-in by default: every view needs a signed-in agent unless
 its URL name is public (dashboard/access.py), so a new page is protected even if its author forgets
-`agent_required`."""
+`agent_required`; what a signed-in agent is answered is never stored by a browser or a proxy."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from dashboard.access import PUBLIC_URL_NAMES, redirect_to_sign_in, signed_in_agent
 from dashboard.appwrite import resilience
@@ -32,7 +33,12 @@ class AgentMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.agent = None
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "_signed_in_agent", None) is not None:
+            # Sessions, transcripts, visitors' metadata: nothing for a shared computer's disk cache or the
+            # back button after signing out (Cache-Control: no-store, and its older companions).
+            add_never_cache_headers(response)
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         match = request.resolver_match

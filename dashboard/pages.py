@@ -4,15 +4,18 @@ data shown while Appwrite is down, and where a plain form post returns."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -40,8 +43,16 @@ def sort_choices(status: str) -> list[tuple[str, str]]:
     return [(value, label) for value, label in SORT_CHOICES if value != "waiting_longest" or status in WAITING_TABS]
 
 
+class StoredStatusField(forms.CharField):
+    """A status as Appwrite may hold it, a null character included: each stored status has a tab leading here."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
 class SessionFilterForm(forms.Form):
-    status = forms.CharField(required=False, max_length=64, strip=False)  # "closed " is a status of its own
+    status = StoredStatusField(required=False, max_length=64, strip=False)  # "closed " is a status of its own
     q = forms.CharField(required=False, max_length=255, label="Session ID")
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     cursor = forms.CharField(required=False, max_length=64)
@@ -49,8 +60,16 @@ class SessionFilterForm(forms.Form):
     browser = forms.CharField(required=False, max_length=200)
     device = forms.CharField(required=False, max_length=200)
     location = forms.CharField(required=False, max_length=200)
-    started_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    started_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    started_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"], label="Started on or after")
+    started_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"], label="Started on or before")
+    # The IANA time zone the dates are days of (the browser sends its own, see static/dashboard/times.js).
+    tz = forms.CharField(required=False, max_length=64)
+
+
+# The values that decide which sessions a filter matches: one that is not valid is refused, never dropped
+# (dropped, the export and "select all matching" would act on the whole list). A bad sort or cursor only
+# falls back to the default order or the first page; an unknown zone to UTC, which the page says.
+NARROWING_FIELDS = ("status", "q", "browser", "device", "location", "started_from", "started_to")
 
 
 @dataclass(frozen=True)
@@ -64,11 +83,24 @@ class Filters:
     location: str = ""
     started_from: date | None = None
     started_to: date | None = None
+    tz: str = ""  # the known IANA zone of the dates, kept only with a date ("" = UTC)
+    tz_refused: str = ""  # a zone asked for that is not known: the dates are then in UTC, and the page says so
+    # Values that are not valid, as sent: (name, value). They stay in the filter's URLs, so that every link
+    # and action made from it is refused in turn.
+    invalid: tuple[tuple[str, str], ...] = ()
+    problem: str = ""  # why, in words: '' when every value is valid
+
+    @property
+    def time_zone_name(self) -> str:
+        """The zone the start dates are days of, by name."""
+        return self.tz or "UTC"
 
     @property
     def narrowing(self) -> queries.SessionFilters:
         """The metadata and date part, as dashboard/appwrite/ takes it."""
-        return queries.SessionFilters(self.browser, self.device, self.location, self.started_from, self.started_to)
+        return queries.SessionFilters(
+            self.browser, self.device, self.location, self.started_from, self.started_to, time_zone=self.tz
+        )
 
     def query_values(self) -> dict[str, str]:
         """Every filter as URL query values (empty ones included), without the cursor."""
@@ -81,6 +113,8 @@ class Filters:
             "location": self.location,
             "started_from": self.started_from.isoformat() if self.started_from else "",
             "started_to": self.started_to.isoformat() if self.started_to else "",
+            "tz": self.tz,
+            **dict(self.invalid),
         }
 
     def query_string(self, **changes: str) -> str:
@@ -96,14 +130,25 @@ class Filters:
         """The list showing this filter (with `changes`), from its first page."""
         return "/" + self.query_string(**changes)
 
+    @property
+    def valid_url(self) -> str:
+        """The list with only the valid values of this filter."""
+        return replace(self, invalid=(), problem="").list_url()
+
 
 def parse_filters(query: Mapping[str, Any]) -> Filters:
-    """The list filter in query values (a request's GET, a kept run's values); a bad value falls back to
-    its default instead of failing."""
+    """The list filter in query values (a request's GET, a kept run's values). A value that is not valid
+    is kept apart, with the problem in words (`Filters.problem`): the callers refuse to act on such a
+    filter. A bad sort or cursor falls back to its default."""
     form = SessionFilterForm(query)
     form.is_valid()
     data = form.cleaned_data
+    refused = [name for name in NARROWING_FIELDS if name in form.errors]
+    why = "; ".join(f"{form.fields[name].label or name.title()} ({' '.join(form.errors[name])})" for name in refused)
     cursor = data.get("cursor") or None
+    dated = bool(data.get("started_from") or data.get("started_to"))
+    zone = (query.get("tz") or "").strip()[:64] if dated else ""
+    known = _known_time_zone(zone)
     return Filters(
         status=data.get("status") or "",
         q=data.get("q") or "",
@@ -114,7 +159,21 @@ def parse_filters(query: Mapping[str, Any]) -> Filters:
         location=data.get("location") or "",
         started_from=data.get("started_from"),
         started_to=data.get("started_to"),
+        tz=zone if known else "",
+        tz_refused="" if known or not zone else zone,
+        invalid=tuple((name, str(query.get(name, ""))) for name in refused),
+        problem=f"This filter is not valid: {why}. Nothing is shown or done with it" if refused else "",
     )
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
+def _known_time_zone(name: str) -> bool:
+    """An IANA zone this machine knows (its tz database, or the tzdata package)."""
+    return name in _time_zones()
 
 
 # -- Answering htmx -----------------------------------------------------------------------

@@ -4,12 +4,12 @@ status actions shared by that page and the list: close, reopen, take, each with 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,17 @@ from django_htmx.http import reswap, retarget
 
 from dashboard import colours, labels, undo
 from dashboard.access import agent_required
-from dashboard.appwrite import chat_sessions, counting, errors, queries, records, status_changes, transcripts, transport
+from dashboard.appwrite import (
+    chat_sessions,
+    counting,
+    errors,
+    queries,
+    records,
+    session_watch,
+    status_changes,
+    transcripts,
+    transport,
+)
 from dashboard.pages import (
     describe_problem,
     load_or_last_good,
@@ -29,6 +39,7 @@ from dashboard.pages import (
     vary_on_htmx,
     wants_fragment,
 )
+from dashboard.session_parts import changed_parts, part_versions
 
 # The status each action sets.
 ACTIONS = {"close": "closed", "reopen": "active", "take": "agent_assigned"}
@@ -37,12 +48,11 @@ STATUS_PANEL_ID = "session-status"
 # Long messages are folded behind "Show all" beyond this many characters or lines.
 FOLD_CHARACTERS = 400
 FOLD_LINES = 8
-# sessionId never changes, so the live transcript need not read the session on every poll; it reads it again
-# this often to notice a session that was deleted while its page is open.
-SESSION_ID_SECONDS = 60
 DETAIL = "dashboard/session_detail.html"
 # What of a session's page is kept to show while Appwrite is down (pages.load_or_last_good).
-LAST_GOOD_PARTS = ("session", "transcript", "message_views", "message_total", "live_after", "meta_items", "theme_items")
+LAST_GOOD_PARTS = (
+    "session", "transcript", "message_views", "message_total", "live_after", "live_since", "meta_items", "theme_items"
+)
 
 
 # -- Answers of the status actions -------------------------------------------------------
@@ -94,6 +104,9 @@ def _answer(
         "row_problem": problem,
         "announcement": problem or done,
     }
+    if panel:  # the panel says which version it shows, so that the page's next poll leaves it be
+        idle_minutes = settings.DASHBOARD_IDLE_MINUTES
+        context["part_versions"] = part_versions(request, session, None, context["now"], idle_minutes)
     return render_fragment(request, "dashboard/status_changed.html", context)
 
 
@@ -141,10 +154,15 @@ def undo_status(request: HttpRequest, row_id: str) -> HttpResponse:
     if change is None:
         return _answer(request, row_id, None, problem=problem)
     try:
-        session = status_changes.restore_status(row_id, str(change["to"]), str(change["from"]))
+        session = status_changes.restore_status(
+            row_id, str(change["to"]), str(change["from"]), str(change.get("updated") or "")
+        )
     except status_changes.StatusChanged as moved:
         undo.forget_undo(request, row_id)
-        problem = f"Not undone: meanwhile the status became {labels.status_label(moved.session.status)}."
+        if moved.session.status == change["to"]:
+            problem = "Not undone: the session changed since (it was undone already, or changed again)."
+        else:
+            problem = f"Not undone: meanwhile the status became {labels.status_label(moved.session.status)}."
         return _answer(request, row_id, moved.session, problem=problem)
     except errors.NotFound:
         return _answer(request, row_id, None, problem="This session no longer exists.")
@@ -204,25 +222,36 @@ def _transcript_context(session: records.ChatSession, cursor: str | None) -> dic
             )
     except errors.AppwriteError as error:
         return {"transcript": None, "transcript_problem": describe_problem(error), "message_total": None}
-    last = transcript.messages[-1].row_id if transcript.messages else ""
     return {
         "transcript": transcript,
         "message_views": [_message_view(message) for message in transcript.messages],
         "message_total": total,
         "transcript_problem": "",
-        "live_after": last,
+        **_live_from(transcript.read_to, "", ""),
     }
+
+
+def _live_from(read_to: records.Message | None, after: str, since: str) -> dict[str, str]:
+    """Where the live transcript goes on from: after the last row read, and the moment it was written (for
+    when that message is deleted before the next poll); else where it was."""
+    if read_to is None:
+        return {"live_after": after, "live_since": since}
+    written = records.format_datetime(read_to.created_at) if read_to.created_at else since
+    return {"live_after": read_to.row_id, "live_since": written}
 
 
 def _session_page(row_id: str, cursor: str | None) -> dict[str, Any]:
     """The session and what its page shows of it; a transcript that failed to load is said on the page."""
     session = chat_sessions.get_session(row_id)
-    return {
+    page = {
         "session": session,
         "meta_items": _meta_items(session.user_meta_object),
         "theme_items": _theme_items(session.theme_object),
         **_transcript_context(session, cursor),
     }
+    if page["transcript"] is not None and page["transcript"].at_newest:
+        session_watch.remember(session, page["message_total"], page["live_after"])  # what the polls start from
+    return page
 
 
 def _kept_page(page: dict[str, Any]) -> dict[str, Any] | None:
@@ -261,41 +290,78 @@ def session_detail(request: HttpRequest, row_id: str) -> HttpResponse:
     if page is None:  # neither the session nor, so, its transcript could be loaded
         context.update(problem=problem, transcript_problem=problem)
         return render_page(request, DETAIL, context, partial="transcript")
-    context.update(page, idle_for=page["session"].idle_for(now))
+    session = page["session"]
+    versions = part_versions(request, session, page.get("message_total"), now, settings.DASHBOARD_IDLE_MINUTES)
+    context.update(page, idle_for=session.idle_for(now), part_versions=versions)
     if problem:  # the page as it was last seen, saying since when (its stale_at)
         context["stale_problem"] = problem
     return render_page(request, DETAIL, context, partial="transcript")
 
 
-def _session_id_of(row_id: str) -> str:
-    key = f"session-id:{settings.APPWRITE_DATABASE_ID}:{settings.APPWRITE_SESSIONS_COLLECTION_ID}:{row_id}"
-    session_id = cache.get(key)
-    if session_id is None:
-        session_id = chat_sessions.get_session(row_id).session_id
-        cache.set(key, session_id, SESSION_ID_SECONDS)
-    return session_id
+def _new_messages(session_id: str, after: str, written: datetime | None) -> tuple[transcripts.NewMessages, str]:
+    """The messages after the last one shown and where they were read from: when that message was deleted
+    meanwhile, those written after it (from '', the poll's moment alone; a message written in the very
+    millisecond of the deleted one may be missed)."""
+    if written is None or after:
+        try:
+            return transcripts.messages_after(session_id, after or None), after
+        except errors.StaleCursor:
+            if written is None:
+                raise
+    return transcripts.messages_after(session_id, None, since=written), ""
 
 
 @require_GET
 @agent_required
 def session_messages(request: HttpRequest, row_id: str) -> HttpResponse:
-    """The live transcript's poll: messages after the last one shown, or 204 when none came."""
+    """The live poll of a session's page: the messages after the last one shown (none asked on an older
+    page of the transcript, `parts=1`) and, out of band, the page's live parts that changed since the page
+    showed them; 204 when nothing did. Appwrite is asked for the messages, and for the session only when
+    something says it changed (appwrite/session_watch.py)."""
     if not wants_fragment(request):
         return vary_on_htmx(HttpResponseRedirect(reverse("session_detail", args=[row_id])))
+    parts_only = bool(request.GET.get("parts"))
     after = request.GET.get("after", "")
     after = after if queries.parse_cursor(f"after:{after}") else ""
-    context: dict[str, Any] = {"row_id": row_id, "poll_seconds": settings.DASHBOARD_POLL_SECONDS}
+    written = records.parse_datetime(request.GET.get("since", "")[:40])
+    since = records.format_datetime(written) if written else ""
+    context: dict[str, Any] = {
+        "row_id": row_id,
+        "poll_seconds": settings.DASHBOARD_POLL_SECONDS,
+        "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
+        "back_url": reverse("session_detail", args=[row_id]),
+        "oob_parts": (),
+    }
+    template = f"{DETAIL}#session-parts" if parts_only else f"{DETAIL}#new-messages"
     try:
-        new = transcripts.messages_after(_session_id_of(row_id), after or None)
+        new, live = transcripts.NewMessages((), None), {"live_after": after, "live_since": since}
+        if not parts_only:
+            new, went_from = _new_messages(session_watch.known(row_id).session.session_id, after, written)
+            live = _live_from(new.read_to, went_from, since)
+        watched = session_watch.watch(row_id, None if parts_only else live["live_after"])
+    except errors.StaleCursor:  # a page from before the poll said when its last message was written
+        context.update(live_after=after, live_problem="The last message shown was deleted; reload the page")
+        return render_fragment(request, template, context)
     except errors.NotFound:
-        context.update(live_after=after, live_problem="This session no longer exists")
+        context.update(live_after=after, live_since=since, live_problem="This session no longer exists")
+        return render_fragment(request, template, context)
     except errors.AppwriteError as error:
-        context.update(live_after=after, live_problem=describe_problem(error))
-    else:
-        if not new and not request.GET.get("retry"):
-            return vary_on_htmx(HttpResponse(status=204))
-        context.update(
-            message_views=[_message_view(message) for message in new],
-            live_after=new[-1].row_id if new else after,
-        )
-    return render_fragment(request, f"{DETAIL}#new-messages", context)
+        context.update(live_after=after, live_since=since, live_problem=describe_problem(error))
+        return render_fragment(request, template, context)
+    now = timezone.now()
+    session = watched.session
+    versions = part_versions(request, session, watched.message_total, now, settings.DASHBOARD_IDLE_MINUTES)
+    changed = changed_parts(request, versions)
+    if not new.messages and live["live_after"] == after and not changed and not request.GET.get("retry"):
+        return vary_on_htmx(HttpResponse(status=204))
+    context.update(
+        message_views=[_message_view(message) for message in new.messages],
+        **live,
+        session=session,
+        message_total=watched.message_total,
+        now=now,
+        idle_for=session.idle_for(now),
+        part_versions=versions,
+        oob_parts=changed,
+    )
+    return render_fragment(request, template, context)

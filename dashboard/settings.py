@@ -198,9 +198,11 @@ TEMPLATES = [
     }
 ]
 
-# No SQL database: all data lives in Appwrite, sessions in signed cookies.
+# No SQL database: all data lives in Appwrite, sessions in signed cookies, encrypted (dashboard/session_cookie.py)
+# so that what they carry (the agent's name and email, pending undos) cannot be read out of a copied cookie.
 DATABASES: dict = {}
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+SESSION_SERIALIZER = "dashboard.session_cookie.EncryptedJSONSerializer"
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 REDIS_URL = _env_str("REDIS_URL")
@@ -210,7 +212,14 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "dashboard",
-        }
+        },
+        # The sign-in throttle's counters (dashboard/sign_in_throttle.py), apart from the page cache: counted with
+        # Redis's atomic INCR under keys of their own. Without Redis they are per-process counters, never a cache.
+        "security": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dashboard-security",
+        },
     }
 else:
     # The shared session list keeps one small entry per session shown (its message count): room for
@@ -278,6 +287,12 @@ DASHBOARD_PAGE_SIZE = _env_int("DASHBOARD_PAGE_SIZE", 25, minimum=5, maximum=100
 DASHBOARD_EXPORT_MAX_ROWS = _env_int("DASHBOARD_EXPORT_MAX_ROWS", 50_000, minimum=1, maximum=1_000_000)
 # How often a signed-in agent's team membership (and that the user is not blocked) is checked again.
 DASHBOARD_MEMBERSHIP_RECHECK_SECONDS = _env_int("DASHBOARD_MEMBERSHIP_RECHECK_SECONDS", 300, minimum=0, maximum=86400)
+# How often each process asks Appwrite whether a sign-in's Appwrite session still exists: a sign-out (or a
+# session deleted in Appwrite's console) reaches every process within this long. At most 30 s, as the README says.
+DASHBOARD_SESSION_CHECK_SECONDS = _env_int("DASHBOARD_SESSION_CHECK_SECONDS", 30, minimum=0, maximum=30)
+# How many proxies in front append the client's address to X-Forwarded-For: the sign-in throttle counts by the
+# address the outermost of them saw (the Nth entry from the end); 0: the connection's own address.
+DASHBOARD_TRUSTED_PROXIES = _env_int("DASHBOARD_TRUSTED_PROXIES", 0, minimum=0, maximum=10)
 
 # One line per Appwrite call (operation, status, duration) at INFO, failures at WARNING, on the logger of the
 # Appwrite package (dashboard.appwrite); `make run` sets WARNING so that the demo's own writes do not fill the
@@ -298,5 +313,8 @@ LOGGING = {
     "loggers": {
         "dashboard": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "dashboard.appwrite": {"level": APPWRITE_CALL_LOG_LEVEL},
+        # A request that fails (a 500) is logged with its traceback, DEBUG or not: Django's own handlers
+        # print it only with DEBUG on, and mail it to ADMINS, which this project has none of.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

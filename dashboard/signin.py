@@ -1,31 +1,27 @@
 """Signing agents in and out: the email and password are checked by Appwrite (dashboard/appwrite/agents.py),
-failures are throttled per email and per client address in the cache, and the session is the
-dashboard's own signed cookie (dashboard/access.py)."""
+attempts are throttled per email and per client address before Appwrite is asked
+(dashboard/sign_in_throttle.py), and the sign-in is an Appwrite session that the dashboard's cookie names
+(dashboard/access.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dashboard import sign_in_throttle as throttle
 from dashboard.access import end_agent_session, signed_in_agent, start_agent_session
 from dashboard.appwrite import agents, errors
 from dashboard.pages import safe_next
 
 logger = logging.getLogger(__name__)
-
-# Failures allowed per email and per client address within the window, before answering 429.
-MAX_FAILURES = 5
-FAILURE_WINDOW_SECONDS = 15 * 60
 
 REFUSED = "That email and password do not give access to this dashboard."
 THROTTLED = "Too many failed sign-ins. Wait 15 minutes, then try again."
@@ -36,6 +32,15 @@ APPWRITE_PROBLEMS = {
     errors.BadAnswer: "Appwrite answered something the dashboard cannot read. Try again in a moment.",
 }
 UNREACHABLE = "Appwrite is unreachable, so sign-in cannot be checked. Try again in a moment."
+NOT_COUNTED = (
+    "Sign-in attempts cannot be counted right now (the dashboard's Redis is unreachable). Try again in a moment."
+)
+SIGNED_OUT = "You are signed out."
+SIGNED_OUT_HERE_ONLY = (
+    "You are signed out of this browser, but Appwrite could not be reached to end the sign-in itself: "
+    "a copy of this browser's cookie could still be used on another dashboard process until it is ended. "
+    "This process keeps trying."
+)
 
 
 class SignInForm(forms.Form):
@@ -47,56 +52,33 @@ class SignInForm(forms.Form):
     )
 
 
-def _client_address(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or behind the HTTPS proxy (DJANGO_HTTPS=1) the address that proxy appended
-    last to X-Forwarded-For; what a client writes there itself comes earlier and is ignored."""
-    if settings.HTTPS:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        if last:
-            return last[:64]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _failure_keys(request: HttpRequest, email: str) -> list[str]:
-    email_hash = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return [f"sign-in-failures:email:{email_hash}", f"sign-in-failures:address:{_client_address(request)}"]
-
-
-def _throttled(keys: list[str]) -> bool:
-    return any(count >= MAX_FAILURES for count in cache.get_many(keys).values())
-
-
-def _count_failure(keys: list[str]) -> None:
-    for key in keys:
-        # A fixed window from the first failure: `add` starts it, `incr` keeps its expiry.
-        cache.add(key, 0, FAILURE_WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, FAILURE_WINDOW_SECONDS)
-
-
 @sensitive_variables("password")
-def _attempt(request: HttpRequest, email: str, password: str) -> tuple[agents.Agent | None, str, int]:
-    """Tries one sign-in: the agent, or the problem to show and the status to answer with."""
-    keys = _failure_keys(request, email)
-    if _throttled(keys):
-        logger.warning("Sign-in throttled for address %s", _client_address(request))
+def _attempt(request: HttpRequest, email: str, password: str) -> tuple[agents.SignIn | None, str, int]:
+    """Tries one sign-in: the sign-in, or the problem to show and the status to answer with."""
+    keys = throttle.attempt_keys(request, email)
+    address = throttle.client_address(request)
+    try:
+        allowed = throttle.take_attempt(keys)
+    except throttle.ThrottleUnavailable as error:
+        logger.error("Sign-in refused: the throttle cannot count (%s)", error)
+        return None, NOT_COUNTED, 503
+    if not allowed:
+        logger.warning("Sign-in throttled for address %s", address)
         return None, THROTTLED, 429
     try:
-        agent = agents.sign_in(email.strip(), password)
+        sign_in = agents.sign_in(email.strip(), password)
     except errors.SignInRefused as error:
-        _count_failure(keys)
-        logger.info("Sign-in refused (%s) from address %s", error.type, _client_address(request))
+        logger.info("Sign-in refused (%s) from address %s", error.type, address)
         return None, REFUSED, 200
     except errors.AppwriteUnavailable:
+        throttle.give_back(keys)
         return None, UNREACHABLE, 503
     except errors.AppwriteError as error:
+        throttle.give_back(keys)
         logger.warning("Sign-in could not be checked: %s (status %s)", type(error).__name__, error.status)
         return None, APPWRITE_PROBLEMS.get(type(error), UNREACHABLE), 503
-    cache.delete(keys[0])
-    return agent, "", 200
+    throttle.give_back(keys)
+    return sign_in, "", 200
 
 
 @sensitive_post_parameters("password")
@@ -113,10 +95,10 @@ def login(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST)
     problem, status = "", 200
     if form.is_valid():
-        agent, problem, status = _attempt(request, form.cleaned_data["email"], form.cleaned_data["password"])
-        if agent is not None:
-            start_agent_session(request, agent)
-            logger.info("Agent %s signed in", agent.user_id)
+        sign_in, problem, status = _attempt(request, form.cleaned_data["email"], form.cleaned_data["password"])
+        if sign_in is not None:
+            start_agent_session(request, sign_in)
+            logger.info("Agent %s signed in", sign_in.agent.user_id)
             return HttpResponseRedirect(next_url)
     context = {"form": form, "next": next_url, "problem": problem}
     return render(request, "dashboard/login.html", context, status=status)
@@ -124,6 +106,8 @@ def login(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
-    end_agent_session(request)
-    messages.info(request, "You are signed out.")
+    if end_agent_session(request):
+        messages.info(request, SIGNED_OUT)
+    else:
+        messages.warning(request, SIGNED_OUT_HERE_ONLY)
     return HttpResponseRedirect(settings.LOGIN_URL)

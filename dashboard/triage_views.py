@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import csv
 import time
+import unicodedata
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -21,8 +20,8 @@ from django_htmx.http import trigger_client_event
 
 from dashboard.access import agent_required
 from dashboard.appwrite import bulk, counting, errors, ids, queries, records, stats
+from dashboard.close_runs import CloseRun, end_run, resumed_run, selection_of, start_run
 from dashboard.pages import (
-    Filters,
     describe_problem,
     load_or_last_good,
     page_key,
@@ -36,10 +35,6 @@ from dashboard.pages import (
 CLOSE_PAGE_SIZE = 100
 PAGES_PER_REQUEST = 5
 SECONDS_PER_REQUEST = 8.0
-# Failures listed by session ID in the report (all of them are counted).
-MAX_LISTED_FAILURES = 50
-RUN_SALT = "dashboard.triage.close-run"
-RUN_MAX_AGE = 24 * 60 * 60
 EXPORT_COLUMNS = [
     "row_id",
     "session_id",
@@ -58,58 +53,6 @@ EXPORT_COLUMNS = [
 
 def _export_limit() -> int:
     return settings.DASHBOARD_EXPORT_MAX_ROWS
-
-
-def _selection(filters: Filters, *, idle_minutes: int | None = None) -> queries.Selection:
-    return queries.Selection(
-        status=filters.status, search=filters.q, filters=filters.narrowing, idle_minutes=idle_minutes
-    )
-
-
-# -- The state of a close run, carried signed from one request to the next -----------------
-
-
-@dataclass
-class CloseRun:
-    kind: str  # "filter" (all matching), "idle" or "selected"
-    filters: dict[str, str]
-    idle_minutes: int | None = None
-    created_before: str = ""
-    expected: int = 0
-    expected_capped: bool = False
-    after: str | None = None
-    closed: int = 0
-    already_closed: int = 0
-    failed: int = 0
-    failures: list[list[str]] = field(default_factory=list)
-    done: bool = False
-    stopped: bool = False
-
-    def token(self) -> str:
-        return signing.dumps(asdict(self), salt=RUN_SALT, compress=True)
-
-    @classmethod
-    def from_token(cls, token: str) -> CloseRun | None:
-        try:
-            return cls(**signing.loads(token, salt=RUN_SALT, max_age=RUN_MAX_AGE))
-        except (signing.BadSignature, TypeError):
-            return None
-
-    def add(self, outcomes) -> None:
-        for outcome in outcomes:
-            if outcome.result == "closed":
-                self.closed += 1
-            elif outcome.result == "already_closed":
-                self.already_closed += 1
-            else:
-                self.failed += 1
-                if len(self.failures) < MAX_LISTED_FAILURES:
-                    self.failures.append([outcome.row_id, outcome.session_id, outcome.reason])
-
-    def selection(self) -> queries.Selection:
-        filters = parse_filters(self.filters)
-        created = datetime.fromisoformat(self.created_before) if self.created_before else None
-        return replace(_selection(filters, idle_minutes=self.idle_minutes), created_before=created)
 
 
 def _advance(run: CloseRun) -> str:
@@ -163,6 +106,8 @@ def _panel(request: HttpRequest, panel: str, context: dict) -> HttpResponse:
 
 
 def _run_response(request: HttpRequest, panel: str, run: CloseRun, problem: str = "") -> HttpResponse:
+    if run.done or run.stopped:
+        end_run(request, run)
     filters = parse_filters(run.filters)
     context = {"state": "run", "run": run, "problem": problem, "filters": filters, "list_url": filters.list_url()}
     context["run_action"] = reverse("bulk_close" if panel == "bulk-panel" else "close_idle")
@@ -173,9 +118,9 @@ def _run_response(request: HttpRequest, panel: str, run: CloseRun, problem: str 
 
 
 def _continue(request: HttpRequest, panel: str) -> HttpResponse:
-    run = CloseRun.from_token(request.POST.get("progress", ""))
+    run, refused = resumed_run(request)
     if run is None:
-        return _panel(request, panel, {"state": "error", "problem": "This close run has expired. Start it again."})
+        return _panel(request, panel, {"state": "error", "problem": refused})
     problem = ""
     if request.POST.get("stop"):
         run.stopped = True
@@ -193,6 +138,8 @@ def bulk_close(request: HttpRequest) -> HttpResponse:
     form = BulkCloseForm(request.POST)
     filters = parse_filters(request.GET)
     context = {"filters": filters, "list_url": filters.list_url()}
+    if filters.problem:
+        return _panel(request, "bulk-panel", {**context, "state": "error", "problem": f"{filters.problem}."})
     if not form.is_valid():
         problem = " ".join(form.errors.get("selected", [])) or "That request could not be read."
         return _panel(request, "bulk-panel", {**context, "state": "error", "problem": problem})
@@ -203,13 +150,14 @@ def bulk_close(request: HttpRequest) -> HttpResponse:
         return _panel(request, "bulk-panel", {**context, "state": "error", "problem": "No sessions are selected."})
     try:
         if all_matching and form.cleaned_data["confirmed"]:
-            expected = bulk.count_selection(_selection(filters))
+            expected = bulk.count_selection(selection_of(filters))
             run = CloseRun(
                 "filter", filters.query_values(), None, timezone.now().isoformat(), expected.value, expected.capped
             )
+            start_run(request, run)
             return _run_response(request, "bulk-panel", run, _advance(run))
         if all_matching:
-            count = bulk.count_selection(_selection(filters))
+            count = bulk.count_selection(selection_of(filters))
             return _panel(request, "bulk-panel", {**context, "state": "confirm", "scope": "filter", "count": count})
         if form.cleaned_data["confirmed"]:
             run = CloseRun("selected", filters.query_values(), expected=len(ids), done=True)
@@ -227,7 +175,7 @@ def matching_count(request: HttpRequest) -> HttpResponse:
     """The "select all N matching this filter" control, with N counted now."""
     filters = parse_filters(request.GET)
     try:
-        count = counting.count_matching(filters.status, filters.q, filters.narrowing)
+        count = None if filters.problem else counting.count_matching(filters.status, filters.q, filters.narrowing)
     except errors.AppwriteError:
         count = None
     context = {"filters": filters, "matching": count, "matching_loaded": True}
@@ -251,22 +199,26 @@ def close_idle(request: HttpRequest) -> HttpResponse:
     context = {"filters": filters, "list_url": filters.list_url(), "form": form}
     if request.method == "POST" and data.get("progress"):
         return _continue(request, "idle-panel")
+    if filters.problem:
+        return _panel(request, "idle-panel", {**context, "state": "ask", "problem": f"{filters.problem}."})
     if not form.is_valid():
         return _panel(request, "idle-panel", {**context, "state": "ask"})
     minutes = form.cleaned_data["idle_minutes"]
-    selection = _selection(filters, idle_minutes=minutes)
+    selection = selection_of(filters, idle_minutes=minutes)
     context["idle_minutes"] = minutes
     try:
         count = bulk.count_selection(selection)
         if request.method == "POST" and form.cleaned_data["confirmed"]:
             values = filters.query_values()
             run = CloseRun("idle", values, minutes, timezone.now().isoformat(), count.value, count.capped)
+            start_run(request, run)
             return _run_response(request, "idle-panel", run, _advance(run))
     except errors.AppwriteError as error:
         context["problem"] = f"{describe_problem(error)}. Nothing was closed; try again."
         return _panel(request, "idle-panel", {**context, "state": "ask"})
     status = "active" if filters.status in ("", queries.IDLE) else filters.status
-    return _panel(request, "idle-panel", {**context, "state": "preview", "count": count, "idle_status": status})
+    context.update(state="preview", count=count, idle_status=status, tab_idle_minutes=settings.DASHBOARD_IDLE_MINUTES)
+    return _panel(request, "idle-panel", context)
 
 
 # -- CSV export ---------------------------------------------------------------------------
@@ -277,10 +229,22 @@ class _Echo:
         return value
 
 
+# What starts a formula in a spreadsheet, after any spaces, line breaks or invisible characters, and in any
+# width (the full-width `＝` reads as `=` to some spreadsheets): NFKC folds the variants into these.
+FORMULA_STARTERS = frozenset("=+-@\u2212")
+
+
 def _cell(value: object) -> str:
-    """Text as a spreadsheet will not run it: a leading = + - @ (or tab/CR) gets a quote in front."""
+    """Text as a spreadsheet will not run it: a leading tab or CR, or a formula starter after whitespace or
+    invisible characters (or in another width), gets a quote in front."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if text[:1] in ("\t", "\r"):
+        return "'" + text
+    for character in unicodedata.normalize("NFKC", text):
+        if character.isspace() or unicodedata.category(character) in ("Cc", "Cf"):
+            continue
+        return "'" + text if character in FORMULA_STARTERS else text
+    return text
 
 
 def _export_row(session: records.ChatSession, count: records.Count | None) -> list[str]:
@@ -336,6 +300,8 @@ def _export_lines(pages: Iterator[list[records.ChatSession]], first: list[record
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV, every page, streamed; a marked last line when it is cut short."""
     filters = parse_filters(request.GET)
+    if filters.problem:
+        return HttpResponse(f"Export refused. {filters.problem}.", status=400, content_type="text/plain; charset=utf-8")
     pages = bulk.iter_matching_pages(filters.status, filters.q, filters.narrowing)
     try:
         first = next(pages, None)

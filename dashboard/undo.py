@@ -1,5 +1,8 @@
 """The short-lived Undo after a status change: offered in the agent's (signed-cookie) session, shown on
-the row or status panel that the change left, and trusted only through its signed token."""
+the row or status panel that the change left, and trusted only through its signed token. A token works for
+the agent it was offered to, and once: it names the row's `$updatedAt` after the change, so an undo (or any
+other agent's write to the row) since then leaves it stale; only the visitor's own lastSeen bump is let
+through (status_changes.restore_status). Appwrite holds that state; no cache can lose it."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from typing import Any
 from django.core import signing
 from django.http import HttpRequest
 
-from dashboard.appwrite.records import ChatSession
+from dashboard.access import current_agent_id
+from dashboard.appwrite.records import ChatSession, format_datetime
 
 UNDO_SECONDS = 15
 UNDO_SALT = "dashboard.undo-status"
@@ -20,7 +24,14 @@ PENDING_UNDOS = "pending-undos"
 
 def offer_undo(request: HttpRequest, session: ChatSession, previous: str) -> None:
     """Offers to put `previous` back, for UNDO_SECONDS."""
-    token = signing.dumps({"row": session.row_id, "from": previous, "to": session.status}, salt=UNDO_SALT)
+    change = {
+        "row": session.row_id,
+        "from": previous,
+        "to": session.status,
+        "agent": current_agent_id(request),
+        "updated": format_datetime(session.updated_at) if session.updated_at else "",
+    }
+    token = signing.dumps(change, salt=UNDO_SALT)
     now = time.time()
     pending = {
         row_id: offer for row_id, offer in request.session.get(PENDING_UNDOS, {}).items() if offer.get("until", 0) > now
@@ -30,8 +41,8 @@ def offer_undo(request: HttpRequest, session: ChatSession, previous: str) -> Non
 
 
 def redeem_undo(request: HttpRequest, row_id: str) -> tuple[dict[str, Any] | None, str]:
-    """The change the posted Undo token stands for (its "from" and "to" statuses), or None and why it
-    cannot be undone."""
+    """The change the posted Undo token stands for (its "from" and "to" statuses, and the row's "updated"
+    after it), or None and why it cannot be undone."""
     try:
         change = signing.loads(request.POST.get("token", ""), salt=UNDO_SALT, max_age=UNDO_SECONDS)
     except signing.SignatureExpired:
@@ -41,6 +52,9 @@ def redeem_undo(request: HttpRequest, row_id: str) -> tuple[dict[str, Any] | Non
         return None, "This undo is not valid."
     if not isinstance(change, dict) or change.get("row") != row_id:
         return None, "This undo belongs to another session."
+    agent_id = current_agent_id(request)
+    if not agent_id or change.get("agent") != agent_id:
+        return None, "This undo was offered to another agent."
     return change, ""
 
 

@@ -99,8 +99,10 @@ def _tabs(filters: Filters, counts: counting.StatusCounts | None) -> list[dict]:
     tabs = [{"status": "", "label": "All", "count": counts.all if counts else None}]
     statuses = list(queries.KNOWN_STATUSES)
     if counts:
-        # A stored status "idle" would be a second Idle tab leading to the computed one: its rows show under All.
-        statuses += [status for status in counts.by_status if status not in statuses and status != queries.IDLE]
+        # A stored status "idle" would be a second Idle tab leading to the computed one, and an empty one a
+        # second All (`?status=` is every session): their rows show under All.
+        shown_elsewhere = (*statuses, queries.IDLE, "")
+        statuses += [status for status in counts.by_status if status not in shown_elsewhere]
     for status in statuses:
         count = counts.by_status.get(status) if counts else None
         tabs.append({"status": status, "label": "", "count": count})
@@ -117,6 +119,8 @@ def _tabs(filters: Filters, counts: counting.StatusCounts | None) -> list[dict]:
 @agent_required
 def session_list(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request.GET)
+    if filters.problem:
+        return _refused_filter(request, filters)
     rows = _Rows(request, filters)
     data, problem = _load_list(filters, rows)
     now = timezone.now()
@@ -137,6 +141,23 @@ def session_list(request: HttpRequest) -> HttpResponse:
         "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
     }
     return render_page(request, "dashboard/sessions.html", context, partial="session-rows")
+
+
+def _refused_filter(request: HttpRequest, filters: Filters) -> HttpResponse:
+    """A filter with a value that is not valid shows no rows but says which value (400; 200 for htmx's own
+    refresh, which swaps only 200 answers): dropped, it would have shown the whole list as if filtered."""
+    context = {
+        "filters": filters,
+        "filter_problem": filters.problem,
+        "tabs": _tabs(filters, None),
+        "sort_choices": SORT_CHOICES,
+        "list_url": request.get_full_path(),
+        "poll_seconds": settings.DASHBOARD_POLL_SECONDS,
+        "idle_minutes": settings.DASHBOARD_IDLE_MINUTES,
+        "now": timezone.now(),
+    }
+    status = 200 if wants_fragment(request) else 400
+    return render_page(request, "dashboard/sessions.html", context, partial="session-rows", status=status)
 
 
 @require_GET

@@ -18,7 +18,17 @@ from localappwrite.launcher import LocalAppwrite, start_localappwrite
 
 # Fixtures every directory may use, registered once: a session-scoped fixture is then made once per run
 # (imported into several conftests, each import was a fixture of its own, made again for each directory).
-pytest_plugins = ["tests.agent_fixtures", "tests.dashboard_fixtures", "tests.hostile_fixtures"]
+pytest_plugins = ["tests.agent_fixtures", "tests.dashboard_fixtures", "tests.hostile_fixtures", "tests.redis_fixtures"]
+
+# Tests that measure time, load or requests in series over a window: `make test` runs them alone, after the
+# rest has run in parallel (pytest-xdist), so that no other test shares the machine with their window.
+SERIAL = ("tests/perf/", "tests/serving/test_slow_clients.py", "tests/serving/test_load.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SERIAL):
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture(scope="session")

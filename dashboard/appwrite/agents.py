@@ -1,6 +1,7 @@
-"""Agents: Appwrite users in the team APPWRITE_AGENTS_TEAM_ID. Signing in makes a short-lived Appwrite
-session only to check the password (the dashboard keeps its own signed-cookie session); membership is
-checked with the API key, at sign-in and again now and then."""
+"""Agents: Appwrite users in the team APPWRITE_AGENTS_TEAM_ID. Signing in makes an Appwrite session of the
+agent's, which the dashboard's cookie names and which lasts until signing out deletes it: Appwrite, the one
+database of record, says whether a sign-in still holds. Membership is checked with the API key, at sign-in
+and again now and then."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import secrets
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from appwrite.client import Client
@@ -65,11 +67,20 @@ def _sign_in_client(session_secret: str = "") -> Client:
     return client
 
 
-def sign_in(email: str, password: str) -> Agent:
+@dataclass(frozen=True)
+class SignIn:
+    """An agent signed in: who, and the Appwrite session (its id only; its secret is never kept) that
+    stands for this sign-in until signing out deletes it."""
+
+    agent: Agent
+    session_id: str
+
+
+def sign_in(email: str, password: str) -> SignIn:
     """Checks the email and password with Appwrite, then (with the API key) that the user is an
     active member of the agents team. Raises SignInRefused for anyone who may not get in, and
     AppwriteUnavailable & co. when Appwrite itself fails. The Appwrite session made for the check
-    is deleted before this returns."""
+    stays for an agent (end_sign_in deletes it) and is deleted before this returns for anyone else."""
     login = Account(_sign_in_client()).create_email_password_session
     try:
         session = errors.call(login, email, password)
@@ -77,14 +88,55 @@ def sign_in(email: str, password: str) -> Agent:
         if error.type in _REFUSED_TYPES:
             raise errors.SignInRefused("sign-in refused", status=error.status, type=error.type) from error
         raise
-    _expect(session, "userid", "secret")
+    _expect(session, "id", "userid", "secret")
     try:
         agent = current_agent(session.userid)
-    finally:
+    except errors.AppwriteError:
         _end_appwrite_session(session.secret)
+        raise
     if agent is None:
+        _end_appwrite_session(session.secret)
         raise errors.SignInRefused("not an active member of the agents team", type="not_an_agent")
-    return agent
+    return SignIn(agent=agent, session_id=session.id)
+
+
+def sign_in_holds(user_id: str, session_id: str) -> bool:
+    """Whether Appwrite still holds this sign-in's session: not deleted (signed out, or by an admin, or by
+    Appwrite's sessions limit), the user not deleted, the session not expired. Raises when Appwrite
+    cannot tell."""
+    try:
+        answer = errors.call(Users(transport.client()).list_sessions, user_id, total=False)
+    except errors.NotFound:
+        return False
+    _expect(answer, "sessions")
+    now = datetime.now(UTC)
+    for session in answer.sessions:
+        if getattr(session, "id", None) == session_id:
+            return not _expired(getattr(session, "expire", ""), now)
+    return False
+
+
+def _expired(expire: object, now: datetime) -> bool:
+    """Appwrite refuses an expired session itself and deletes it later: this only spares that wait. A
+    value that is not a time says nothing (the session is listed, so it exists)."""
+    try:
+        moment = datetime.fromisoformat(str(expire))
+    except ValueError:
+        return False
+    return moment.tzinfo is not None and moment <= now
+
+
+def end_sign_in(user_id: str, session_id: str) -> None:
+    """Deletes the Appwrite session of a sign-in (with the API key: scope users.write), so that no copy of
+    its cookie gets in any more. Raises when Appwrite could not confirm the session is gone."""
+    try:
+        errors.call(Users(transport.client()).delete_session, user_id, session_id)
+    except errors.NotFound:
+        return  # gone already (deleted elsewhere, or the user is)
+    except errors.AppwriteUnavailable:
+        # A write is sent once; its answer may be lost after Appwrite carried it out: look.
+        if sign_in_holds(user_id, session_id):
+            raise
 
 
 def _expect(answer: Any, *attributes: str) -> None:

@@ -293,3 +293,8 @@ def _cached_messages(
 def invalidate_lists() -> None:
     """After an agent's own change: every agent's next load starts afresh, so the change shows at once."""
     shared.bump(shared.source_key("generation"))
+
+
+def generation() -> int:
+    """Moves with every agent's own change (see invalidate_lists): pages that watch a session read it again."""
+    return shared.counter(shared.source_key("generation"))

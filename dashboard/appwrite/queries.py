@@ -5,8 +5,9 @@ they become."""
 from __future__ import annotations
 
 import json
+import zoneinfo
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from appwrite.query import Query
 from django.conf import settings
@@ -74,13 +75,15 @@ def equal_chunks(attribute: str, values: list[str]) -> list[list[str]]:
 
 @dataclass(frozen=True)
 class SessionFilters:
-    """Narrowing beyond status and search: userMeta values, and a start date range (UTC days, inclusive)."""
+    """Narrowing beyond status and search: userMeta values, and a start date range (days, inclusive, in the
+    IANA zone `time_zone`; UTC when it is empty)."""
 
     browser: str = ""
     device: str = ""
     location: str = ""
     started_from: date | None = None
     started_to: date | None = None
+    time_zone: str = ""
 
     def __bool__(self) -> bool:
         return any((self.browser, self.device, self.location, self.started_from, self.started_to))
@@ -109,13 +112,42 @@ def filter_queries(filters: SessionFilters | None) -> list[str]:
         value = getattr(filters, key)
         if value:
             queries.append(Query.contains("userMeta", _meta_fragments(key, value)))
-    if filters.started_from:
-        start = datetime(*filters.started_from.timetuple()[:3], tzinfo=UTC)
-        queries.append(Query.greater_than_equal("startTime", start.isoformat()))
-    if filters.started_to:
-        end = datetime(*filters.started_to.timetuple()[:3], tzinfo=UTC) + timedelta(days=1)
-        queries.append(Query.less_than("startTime", end.isoformat()))
+    zone = _zone(filters.time_zone)
+    start = _midnight(filters.started_from, zone) if filters.started_from else None
+    end = _midnight(filters.started_to, zone, days_later=1) if filters.started_to else None
+    if start:
+        queries.append(Query.greater_than_equal("startTime", start))
+    if end == LAST_STORABLE.isoformat():  # the last day there is ends with the last moment Appwrite stores
+        queries.append(Query.less_than_equal("startTime", end))
+    elif end:
+        queries.append(Query.less_than("startTime", end))
     return queries
+
+
+def _zone(name: str) -> tzinfo:
+    """The named zone; UTC for none (the views refuse an unknown name visibly before it comes here)."""
+    if not name:
+        return UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _midnight(day: date, zone: tzinfo, days_later: int = 0) -> str:
+    """The moment a day (or the one `days_later`) begins in `zone`, in UTC as Appwrite compares it (a DST day
+    is 23 or 25 hours), within the moments Appwrite can store: 9999-12-31 has no day after it, and Appwrite
+    refuses a moment before the year 1000 in a query."""
+    try:
+        moment = (datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=days_later)).astimezone(UTC)
+    except OverflowError:
+        moment = LAST_STORABLE if day.year > 1 else FIRST_STORABLE
+    return min(max(moment, FIRST_STORABLE), LAST_STORABLE).isoformat()
+
+
+# The moments Appwrite's datetime columns hold (MariaDB's DATETIME), and so the bounds it takes in a query.
+FIRST_STORABLE = datetime(1000, 1, 1, tzinfo=UTC)
+LAST_STORABLE = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

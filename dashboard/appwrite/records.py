@@ -4,6 +4,7 @@ a `Count`, a `Page` of sessions), parsed so that no stored value, however odd, c
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,15 +19,27 @@ from dashboard.colours import css_colour
 COUNT_CAP = 5000
 
 
+# The first and last moments Python can hold in UTC.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def parse_datetime(value: Any) -> datetime | None:
-    """A stored moment (UTC when it names no zone); None for anything that is not one."""
+    """A stored moment, in UTC (UTC when it names no zone); None for anything that is not one. Text a
+    drifted schema holds can name a moment beyond the years UTC can show (`9999-12-31T23:59:59-05:00` is in
+    the year 10000): it becomes the last (or first) moment there is, which every page can show and compare."""
     if not isinstance(value, str) or not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return LATEST if parsed.year > 1 else EARLIEST
 
 
 def format_datetime(moment: datetime) -> str:
@@ -112,8 +125,11 @@ class ChatSession:
         return _json_object(self.theme)
 
     def meta(self, key: str) -> str:
-        """A userMeta value as short text ('' when absent); nested values are not shown here."""
+        """A userMeta value as short text ('' when absent); nested values are not shown here, nor `NaN`,
+        `Infinity` or `1e999` (which Python's JSON reader takes, but which are no JSON value: no chip)."""
         value = (self.user_meta_object or {}).get(key)
+        if isinstance(value, float) and not math.isfinite(value):
+            return ""
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return str(value)[:80]
         return ""

@@ -36,6 +36,9 @@ FAILURES_TO_OPEN = 5
 OPEN_SECONDS = 5.0
 OPEN_SECONDS_CAP = 60.0
 
+# The breaker's clock (tests move it on instead of waiting for the breaker to half-open).
+_clock = time.monotonic
+
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("appwrite_deadline", default=None)
 
 
@@ -112,7 +115,7 @@ class CircuitBreaker:
         with self._lock:
             if self._failures < self._threshold:
                 return
-            now = time.monotonic()
+            now = _clock()
             if now < self._open_until or self._trial_running:
                 left = max(self._open_until - now, 0)
                 raise CircuitOpen(f"Appwrite failed {self._failures} times in a row; next try in {left:.0f} s")
@@ -131,7 +134,7 @@ class CircuitBreaker:
             if self._failures >= self._threshold:
                 open_seconds = OPEN_SECONDS if self.open_seconds is None else self.open_seconds
                 wait = open_seconds if retry_after is None else retry_after
-                self._open_until = time.monotonic() + min(wait, OPEN_SECONDS_CAP)
+                self._open_until = _clock() + min(wait, OPEN_SECONDS_CAP)
 
     def reset(self) -> None:
         self.succeeded()

@@ -305,7 +305,7 @@ def probe_scopes() -> list[ScopeProbe]:
         ),
         (
             "users.read",
-            "reads the agent's user at sign-in and at every membership check",
+            "reads the agent's user and Appwrite session at sign-in and at every check of the sign-in",
             lambda: errors.call(Users(client).list, [Query.limit(1)], total=False),
         ),
         (
@@ -314,5 +314,10 @@ def probe_scopes() -> list[ScopeProbe]:
             lambda: errors.call(Teams(client).list, [Query.limit(1)], total=False),
         ),
         ("sessions.write", "checks the agent's password at sign-in", agents.probe_sign_in),
+        (
+            "users.write",
+            "ends the agent's Appwrite session at sign-out",
+            lambda: errors.call(Users(client).delete_session, f"doctor{secrets.token_hex(12)}", "doctor"),
+        ),
     ]
     return [ScopeProbe(scope, used_for, _granted(probe)) for scope, used_for, probe in probes]

@@ -5,10 +5,10 @@ two follow-ups beside each other, not one per row."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from appwrite.query import Query
 from django.conf import settings
@@ -47,10 +47,11 @@ def page_messages(session_ids: Iterable[str], shape: MessageSchema | None) -> Pa
     Released Appwrite cannot group, so this lists the messages of the whole page at once, ordered by
     `sessionId` then newest first (selecting `sessionId` alone without a schema, else also the text and
     sender), and counts them here; each session's first row is its newest message. A listing that comes back
-    full has settled every session it showed except those of its last `sessionId`, whose newest it still
-    has: those get a `limit(1)` total each, and the sessions it never reached one more listing beside
-    them; what that one leaves unsure gets a total each. Exact `sessionId` matches only: Appwrite's MariaDB
-    compares without case, so a listing for `s_dup` also brings the messages of `S_DUP`."""
+    full has settled every session it showed except those the database may sort as its last `sessionId`,
+    whose newest it still has: those are counted one by one, and the sessions it never reached get one more
+    listing beside them; what that one leaves unsure is read one by one. Exact `sessionId` matches only:
+    Appwrite's MariaDB compares without case (and accents), so a listing for `s_dup` also brings `S_DUP`'s
+    messages, which are neither counted nor shown as `s_dup`'s."""
     ids = sorted({session_id for session_id in session_ids if session_id})
     found = PageMessages()
     chunks = equal_chunks("sessionId", ids)
@@ -63,13 +64,17 @@ def page_messages(session_ids: Iterable[str], shape: MessageSchema | None) -> Pa
         return found
     for listing in transport.run_concurrently(*[lambda chunk=chunk: _listing(chunk, shape) for chunk in chunks]):
         found.take(listing)
-        follow_ups: list[Callable[[], Any]] = [lambda sid=sid: _total(sid, shape) for sid in listing.cut]
+        # The sessions of its last `sessionId` are counted one by one (their newest message came), and those it
+        # did not reach get one more listing, side by side; what even that leaves unsure, one by one.
+        follow_ups: list[Callable[[], PageMessages]] = [lambda sid=sid: _count_of(sid) for sid in listing.cut]
         follow_ups += [lambda rest=listing.rest: _listing(rest, shape)] if listing.rest else []
-        unsure: list[str] = []
+        last_round: list[Callable[[], PageMessages]] = []
         for part in transport.run_concurrently(*follow_ups):
             found.take(part)
-            unsure += [*part.cut, *part.rest] if isinstance(part, _Listing) else []
-        for part in transport.run_concurrently(*[lambda sid=sid: _total(sid, shape) for sid in unsure]):
+            if isinstance(part, _Listing):
+                last_round += [lambda sid=sid: _count_of(sid) for sid in part.cut]
+                last_round += [lambda sid=sid: _one_session(sid, shape) for sid in part.rest]
+        for part in transport.run_concurrently(*last_round):
             found.take(part)
     return found
 
@@ -114,37 +119,50 @@ def _listing(session_ids: list[str], shape: MessageSchema | None) -> _Listing:
             newest[session_id] = shape.last_message(row)
     if len(rows) < MESSAGE_COUNT_BATCH:
         return _Listing({sid: Count(tally.get(sid, 0)) for sid in session_ids}, newest)
-    # Appwrite orders by its collation (MariaDB's, without case), never by Python's: only what the listing
-    # showed counts as settled.
-    last = _collated(records.as_text(rows[-1].get("sessionId")))
-    cut = [sid for sid in session_ids if _collated(sid) == last]
+    # The database sorts by its own collation, not Python's order: a session whose rows came is settled
+    # unless it may share the last one's place in that order; one whose rows did not come is unknown.
+    last = _collation_key(records.as_text(rows[-1].get("sessionId")))
+    cut = [sid for sid in session_ids if _collation_key(sid) == last]
     settled = {sid: Count(tally[sid]) for sid in session_ids if sid in tally and sid not in cut}
     rest = [sid for sid in session_ids if sid not in settled and sid not in cut]
     return _Listing(settled, newest, cut=cut, rest=rest)
 
 
-def _collated(session_id: str) -> str:
-    """Near enough to how Appwrite's MariaDB compares IDs (without case, trailing spaces ignored)."""
-    return session_id.rstrip(" ").casefold()
+def _collation_key(text: str) -> str:
+    """A key that two ids share whenever the database may compare them as equal: coarser than MariaDB's
+    case- and accent-insensitive collations (which also ignore trailing spaces, and some characters
+    altogether). Too coarse only costs an exact count; too fine would give a wrong one."""
+    letters = unicodedata.normalize("NFKD", text).casefold()
+    kept = [char for char in letters if char.isalnum() and not unicodedata.combining(char)]
+    return "".join(char for index, char in enumerate(kept) if index == 0 or kept[index - 1] != char)
 
 
-def _total(session_id: str, shape: MessageSchema | None) -> PageMessages:
-    """One session's count (capped at 5000) and, with a schema, its newest message, in one request."""
+def _one_session(session_id: str, shape: MessageSchema | None) -> PageMessages:
+    """One session's count and, with a schema, its newest message: its messages listed (newest first, at
+    most 5000), to keep only those of exactly this id."""
     queries = [Query.equal("sessionId", [session_id])]
     if shape is not None:
         queries += _newest_first()
     selected = _shown(shape)
-    queries += [*([Query.select(selected)] if selected else []), Query.limit(1)]
+    queries += [*([Query.select(selected)] if selected else []), Query.limit(records.COUNT_CAP)]
     answer = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=True)
-    newest = {}
-    if shape is not None and answer.rows and records.as_text(answer.rows[0].get("sessionId")) == session_id:
-        newest[session_id] = shape.last_message(answer.rows[0])
-    return PageMessages({session_id: records.count_of(answer.total)}, newest)
+    own = [row for row in answer.rows if records.as_text(row.get("sessionId")) == session_id]
+    newest = {session_id: shape.last_message(own[0])} if shape is not None and own else {}
+    exact = len(own)
+    if answer.total > len(answer.rows) and exact < len(answer.rows):
+        count = Count(exact, capped=True)  # more rows than listed, not all of them this session's: at least so many
+    else:
+        count = records.count_of(exact if exact < len(answer.rows) else answer.total)
+    return PageMessages({session_id: count}, newest)
+
+
+def _count_of(session_id: str) -> PageMessages:
+    return PageMessages({session_id: messages_of(session_id)})
 
 
 def messages_of(session_id: str) -> Count:
     """One session's messages, exactly (capped at 5000)."""
-    return _total(session_id, None).counts[session_id]
+    return _one_session(session_id, None).counts[session_id]
 
 
 # -- Grouped counts: a future Appwrite's `count` + `groupBy` ------------------------------------------

@@ -4,17 +4,19 @@ read back when its answer is lost; every change makes the shared lists load afre
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 
 from dashboard.appwrite import chat_sessions, database, errors, live
-from dashboard.appwrite.records import ChatSession
+from dashboard.appwrite.records import ChatSession, format_datetime, parse_datetime
 
 logger = logging.getLogger(__name__)
 
 
 class StatusChanged(Exception):
-    """An undo found the session in another status than the one it set; `session` is how it is now."""
+    """An undo found the session changed since the change it undoes (another status, or another write:
+    the undo was used already, or the row changed again); `session` is how it is now."""
 
     def __init__(self, session: ChatSession):
         super().__init__(f"the status is now {session.status!r}")
@@ -58,9 +60,27 @@ def change_status(row_id: str, status: str) -> tuple[ChatSession, str]:
     return set_status(row_id, status), previous
 
 
-def restore_status(row_id: str, expected: str, previous: str) -> ChatSession:
-    """Undo: puts `previous` back, but only while the status is still `expected` (what we set)."""
+def restore_status(row_id: str, expected: str, previous: str, updated_at: str = "") -> ChatSession:
+    """Undo: puts `previous` back, but only while the status is still `expected` (what we set) and, given
+    `updated_at` (the row's `$updatedAt` right after our change), while nothing wrote the row since."""
     current = chat_sessions.get_session(row_id)
-    if current.status != expected:
+    now_updated = format_datetime(current.updated_at) if current.updated_at else ""
+    if current.status != expected or (
+        updated_at and now_updated != updated_at and not _visitor_wrote_last(current, updated_at)
+    ):
         raise StatusChanged(current)
     return set_status(row_id, previous)
+
+
+# A write that moves `lastSeen` to its own moment is the widget's (a visitor's message), not a status change.
+VISITOR_WRITE_SLACK = timedelta(seconds=1)
+
+
+def _visitor_wrote_last(session: ChatSession, changed_at: str) -> bool:
+    """Whether every write since our change (at `changed_at`) may be the visitor's: their lastSeen moved past
+    it and the newest write is theirs (an agent's status change leaves lastSeen behind `$updatedAt`). A
+    visitor writing in the Undo's seconds then does not cost the agent their Undo."""
+    changed = parse_datetime(changed_at)
+    if session.last_seen is None or session.updated_at is None or changed is None:
+        return False
+    return session.last_seen > changed and session.last_seen >= session.updated_at - VISITOR_WRITE_SLACK

@@ -52,8 +52,8 @@ def pending_undo(context, session) -> dict | None:
 def chip_url(context, session, key: str) -> str:
     """The list URL with this session's userMeta `key` added as a filter; '' when the value cannot be one."""
     value = (session.user_meta_object or {}).get(key)
-    if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        return ""
+    if not isinstance(value, str) or not value.strip() or len(value) > 200 or "\x00" in value:
+        return ""  # no filter could take it
     filters = context.get("filters")
     return filters.list_url(**{key: value}) if filters is not None else ""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import datetimes
 from ..errors import general_unauthorized_scope, user_session_already_exists
+from ..params import path_id
 from ..routing import Request
 from ..storage import Database
 from ..users import models as users
@@ -82,4 +83,27 @@ class AccountResponses:
     def delete_sessions(self, req: Request) -> Answer:
         self.sessions.delete_all(self._user_id(req))
         cookies.clear_session(req, self.project_id)
+        return 204, None
+
+    # The server side (API key, AW users.php): any user's sessions, by user id.
+
+    def _existing_user(self, req: Request) -> str:
+        user_id = path_id(req.path_params["userId"], "userId")
+        with self.db.read() as conn:
+            users.get(conn, user_id)  # user_not_found first, as Appwrite answers
+        return user_id
+
+    def user_sessions(self, req: Request) -> Answer:
+        with_total = req.params.boolean("total", True)
+        found = self.sessions.of_user(self._existing_user(req))
+        # Appwrite marks none of them current here, and never shows a secret.
+        return 200, {"total": len(found) if with_total else 0, "sessions": [session_json(r, None) for r in found]}
+
+    def delete_user_session(self, req: Request) -> Answer:
+        user_id = self._existing_user(req)
+        self.sessions.delete(user_id, path_id(req.path_params["sessionId"], "sessionId"))
+        return 204, None
+
+    def delete_user_sessions(self, req: Request) -> Answer:
+        self.sessions.delete_all(self._existing_user(req))
         return 204, None

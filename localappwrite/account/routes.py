@@ -1,4 +1,5 @@
-"""The account router."""
+"""The account router, and a user's sessions (`/v1/users/{userId}/sessions`, the server side of the same
+sessions)."""
 
 from __future__ import annotations
 
@@ -19,4 +20,8 @@ def router(db: Database, sessions: Sessions, project_id: str) -> Router:
     routes.add("GET", "/v1/account/sessions/{sessionId}", account.get_session, scopes="account")
     routes.add("DELETE", "/v1/account/sessions/{sessionId}", account.delete_session, scopes="account")
     routes.add("DELETE", "/v1/account/sessions", account.delete_sessions, scopes="account")
+    routes.add("GET", "/v1/users/{userId}/sessions", account.user_sessions, scopes="users.read")
+    routes.add("DELETE", "/v1/users/{userId}/sessions", account.delete_user_sessions, scopes="users.write")
+    routes.add("DELETE", "/v1/users/{userId}/sessions/{sessionId}", account.delete_user_session,
+               scopes="users.write")
     return routes

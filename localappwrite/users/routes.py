@@ -1,4 +1,5 @@
-"""The users router (the user's memberships are the teams router's: they are memberships)."""
+"""The users router (the user's memberships are the teams router's: they are memberships; the user's sessions
+are the account router's: they are sessions)."""
 
 from __future__ import annotations
 

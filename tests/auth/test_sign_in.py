@@ -95,22 +95,23 @@ def test_a_refused_agent_sees_no_page(agent_accounts):
     assert client.get("/")["Location"].startswith("/login/")
 
 
-def test_the_appwrite_session_made_for_the_check_is_deleted_at_once(agent, appwrite_server, monkeypatch):
-    from appwrite.client import Client as AppwriteClient
-    from appwrite.exception import AppwriteException
-    from appwrite.services.account import Account
+def test_a_sign_in_is_an_appwrite_session_of_the_agent_that_lasts_until_signing_out(agent_accounts, rows):
+    someone = agent_accounts.user()
+    client = Client()
 
-    secrets = []
-    end = agents._end_appwrite_session
-    monkeypatch.setattr(agents, "_end_appwrite_session", lambda secret: (secrets.append(secret), end(secret)))
+    post_sign_in(client, someone.email, someone.password)
 
-    assert post_sign_in(Client(), agent.email, agent.password).status_code == 302
+    assert len(agent_accounts.users.list_sessions(someone.user_id).sessions) == 1
+    client.post("/logout/", {"csrfmiddlewaretoken": csrf_token(client)})
+    assert agent_accounts.users.list_sessions(someone.user_id).sessions == []
 
-    assert len(secrets) == 1 and secrets[0]
-    user_client = AppwriteClient().set_endpoint(appwrite_server.endpoint).set_project(appwrite_server.project_id)
-    with pytest.raises(AppwriteException) as refused:
-        Account(user_client.set_session(secrets[0])).get()
-    assert refused.value.code == 401
+
+def test_the_appwrite_session_of_someone_refused_is_deleted_at_once(agent_accounts):
+    outsider = agent_accounts.user(member=False)
+
+    assert post_sign_in(Client(), outsider.email, outsider.password).status_code == 200
+
+    assert agent_accounts.users.list_sessions(outsider.user_id).sessions == []
 
 
 def test_the_sign_in_transport_never_keeps_appwrite_session_cookies(agent):

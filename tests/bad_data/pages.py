@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
+import unicodedata
 from datetime import datetime, timedelta
 
 from django.test import Client
@@ -65,6 +67,8 @@ def plain_meta_value(text: str, key: str) -> str | None:
     item = value.get(key)
     if isinstance(item, bool) or not isinstance(item, str | int | float):
         return None
+    if isinstance(item, float) and not math.isfinite(item):  # NaN, Infinity: no JSON value, no chip
+        return None
     shown = str(item)[:80]
     if not shown or any(0xD800 <= ord(char) <= 0xDFFF for char in shown):
         return None
@@ -109,4 +113,9 @@ def csv_rows(client: Client, url: str = "/export.csv") -> list[list[str]]:
 
 
 def spreadsheet_safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A cell as the export writes it: quoted when a spreadsheet would take it for a formula (a leading tab or
+    CR, or = + - @ in any width after whitespace and invisible characters)."""
+    folded = unicodedata.normalize("NFKC", text)
+    visible = [c for c in folded if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf")]
+    starts_formula = text[:1] in ("\t", "\r") or (visible[:1] and visible[0] in "=+-@\u2212")
+    return "'" + text if starts_formula else text

@@ -52,6 +52,8 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
         ("APPWRITE_ENDPOINT", "cloud.appwrite.io/v1", "APPWRITE_ENDPOINT must start with http"),
         ("APPWRITE_MESSAGE_TEXT_ATTRIBUTE", "message text", "is not a valid Appwrite attribute key"),
         ("APPWRITE_MESSAGE_VISITOR_VALUES", " , ", "APPWRITE_MESSAGE_VISITOR_VALUES must name at least one value"),
+        ("DASHBOARD_SESSION_CHECK_SECONDS", "60", "DASHBOARD_SESSION_CHECK_SECONDS must be between 0 and 30"),
+        ("DASHBOARD_TRUSTED_PROXIES", "one", "DASHBOARD_TRUSTED_PROXIES must be a whole number"),
     ],
 )
 def test_a_bad_value_stops_the_start_with_a_clear_message(name, value, message):
@@ -71,6 +73,19 @@ def test_redis_url_switches_the_cache_to_redis():
     result = load_settings(DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
 
     assert result.stdout.split()[3] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_with_redis_the_security_counters_have_an_alias_of_their_own_and_none_without():
+    code = "import dashboard.settings as s; print(sorted(s.CACHES), s.CACHES.get('security', {}).get('KEY_PREFIX'))"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "APPWRITE_", "DASHBOARD_", "REDIS_"))}
+
+    def run(**env: str) -> str:
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**clean, "DJANGO_DEBUG": "1", **env},
+                              capture_output=True, text=True, timeout=30)  # fmt: skip
+        return done.stdout.strip()
+
+    assert run(REDIS_URL="redis://127.0.0.1:6379/0") == "['default', 'security'] dashboard-security"
+    assert run() == "['default'] None"
 
 
 def test_a_sender_value_cannot_mean_both_the_visitor_and_an_agent():

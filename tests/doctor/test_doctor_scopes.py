@@ -27,7 +27,7 @@ def scoped_appwrite() -> Iterator[LocalAppwrite]:
             "--scoped-key",
             f"{PARTIAL}=databases.read,tables.read,rows.read,teams.read",
             "--scoped-key",
-            f"{DASHBOARD_ONLY}=rows.read,rows.write,users.read,teams.read,sessions.write",
+            f"{DASHBOARD_ONLY}=rows.read,rows.write,users.read,users.write,teams.read,sessions.write",
         ],
     )
     yield server
@@ -56,8 +56,9 @@ def test_each_scope_the_dashboard_needs_and_the_key_lacks_is_an_error_naming_it(
     assert "add rows.write (consoles before 1.8 call it documents.write) to the key's scopes" in rows_write
     assert report.line("ERROR    the API key lacks the scope users.read: ")
     assert report.line("ERROR    the API key lacks the scope sessions.write: the dashboard checks the agent's password")
+    assert report.line("ERROR    the API key lacks the scope users.write: the dashboard ends the agent's Appwrite")
     assert "ok       attribute sessions.lastSeen (datetime)" in report.lines
-    assert report.lines[-1].startswith("3 errors, 0 warnings, ")
+    assert report.lines[-1].startswith("4 errors, 0 warnings, ")
     assert PARTIAL not in report.output
 
 

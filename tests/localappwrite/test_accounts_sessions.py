@@ -213,6 +213,53 @@ def test_delete_session_without_a_session_is_401(appwrite_server):
     assert e.value.code == 401 and e.value.type == "general_unauthorized_scope"
 
 
+def test_the_server_lists_a_users_sessions_without_secrets_and_none_current(admin_client, account_admin, person):
+    first, second = login(account_admin, person), login(account_admin, person)
+
+    listed = Users(admin_client).list_sessions(person.id)
+
+    assert isinstance(listed, SessionList)
+    assert [s.id for s in listed.sessions] == [first.id, second.id] and listed.total == 2
+    assert all(s.secret == "" and s.current is False and s.userid == person.id for s in listed.sessions)
+    assert Users(admin_client).list_sessions(person.id, total=False).total == 0
+
+
+def test_the_server_deletes_one_session_of_a_user_and_the_others_keep_working(appwrite_server, admin_client,
+                                                                              account_admin, person):  # fmt: skip
+    ended, kept = login(account_admin, person), login(account_admin, person)
+
+    Users(admin_client).delete_session(person.id, ended.id)
+
+    assert [s.id for s in Users(admin_client).list_sessions(person.id).sessions] == [kept.id]
+    with pytest.raises(AppwriteException) as e:
+        Account(sdk_client(appwrite_server, session=ended.secret)).get()
+    assert e.value.code == 401
+    assert Account(sdk_client(appwrite_server, session=kept.secret)).get().id == person.id
+
+
+def test_the_server_deletes_every_session_of_a_user(admin_client, account_admin, person):
+    login(account_admin, person), login(account_admin, person)
+
+    Users(admin_client).delete_sessions(person.id)
+
+    assert Users(admin_client).list_sessions(person.id).sessions == []
+
+
+@pytest.mark.parametrize(
+    ("call", "error_type"),
+    [
+        (lambda users, person: users.list_sessions("nobody-here"), "user_not_found"),
+        (lambda users, person: users.delete_session("nobody-here", "no-session"), "user_not_found"),
+        (lambda users, person: users.delete_sessions("nobody-here"), "user_not_found"),
+        (lambda users, person: users.delete_session(person.id, "no-session"), "user_session_not_found"),
+    ],
+)
+def test_the_users_session_routes_answer_404_for_what_does_not_exist(admin_client, person, call, error_type):
+    with pytest.raises(AppwriteException) as e:
+        call(Users(admin_client), person)
+    assert e.value.code == 404 and e.value.type == error_type
+
+
 def test_session_user_cannot_call_users_routes(appwrite_server, account_admin, person):
     raw = RawApi(appwrite_server, session=login(account_admin, person).secret)
     r = raw.get("/users")

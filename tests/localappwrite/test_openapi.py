@@ -174,6 +174,11 @@ def test_account_and_session_answers(appwrite_server, raw_admin, raw_guest):
         raw_admin.post("/account/sessions/email", json={"email": email, "password": "password123"})
     )
     validate_response(RawApi(appwrite_server, session=other["secret"]).delete("/account/sessions"))
+    third = raw_admin.post("/account/sessions/email", json={"email": email, "password": "password123"}).json()
+    validate_response(raw_admin.get(f"/users/{user_id}/sessions"))
+    validate_response(raw_admin.get(f"/users/{user_id}/sessions", params={"total": "false"}))
+    validate_response(raw_admin.delete(f"/users/{user_id}/sessions/{third['$id']}"))
+    validate_response(raw_admin.delete(f"/users/{user_id}/sessions"))
 
 
 @pytest.mark.parametrize(

@@ -1,55 +1,18 @@
 """With REDIS_URL, the shared list and its single-flight span dashboard processes: two processes polled
-by their agents cost Appwrite about what one does. Needs Debian's redis-server (`make test` installs it)."""
+by their agents cost Appwrite about what one does. Needs Debian's redis-server (`make test` installs it; the
+`redis_url` fixture is tests/redis_fixtures.py)."""
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
 
-import pytest
-
-from bench.dashboard_process import free_port, signed_in, start_dashboard
+from bench.dashboard_process import signed_in, start_dashboard
 from tests.agent_fixtures import AgentAccounts
 from tests.htmx import HTMX
 
 POLL_SECONDS = 1
-
-
-@pytest.fixture
-def redis_url(tmp_path) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but redis-server is missing (.ci/run installs it)")
-        pytest.skip("no redis-server on PATH (Debian package redis-server; `make test` installs it)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        + ["--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    import redis
-
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def _poll(sessions, seconds: float) -> None:

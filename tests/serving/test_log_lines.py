@@ -21,7 +21,8 @@ HTTPS = {"X-Forwarded-Proto": "https"}
 
 @pytest.fixture(scope="module")
 def served_behind_https_proxy(appwrite_server, static_root, tmp_path_factory):
-    env = {**production_env(appwrite_server), "DJANGO_HTTPS": "1"}
+    # Behind one proxy (DASHBOARD_TRUSTED_PROXIES=1), the sign-in log quotes the address it appended.
+    env = {**production_env(appwrite_server), "DJANGO_HTTPS": "1", "DASHBOARD_TRUSTED_PROXIES": "1"}
     server = start_gunicorn(env, static_root, tmp_path_factory.mktemp("log-lines") / "gunicorn.log", workers=1)
     yield server
     server.stop()

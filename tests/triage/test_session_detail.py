@@ -146,11 +146,11 @@ def test_the_live_transcript_answers_new_messages_after_the_last_one_or_no_conte
 
 
 def test_the_live_transcript_notices_a_session_deleted_while_its_page_is_open(client, chat, rows, time_passes):
-    from dashboard import session_views
+    from dashboard.appwrite import session_watch
 
     assert client.get(f"/sessions/row2001/messages/?after={chat[-1]}", headers=HTMX).status_code == 204
     rows.tables.delete_row(rows.database_id, "sessions", "row2001")
-    time_passes(session_views.SESSION_ID_SECONDS + 1)
+    time_passes(session_watch.RECHECK_SECONDS + 1)
 
     html = client.get(f"/sessions/row2001/messages/?after={chat[-1]}", headers=HTMX).content.decode()
 

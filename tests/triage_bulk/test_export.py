@@ -2,8 +2,10 @@
 
 import csv
 import io
+import json
 import re
 
+import pytest
 from appwrite.query import Query
 
 from dashboard.appwrite import bulk, records
@@ -71,6 +73,30 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_defused(client, rows):
 
     assert row["browser"] == '\'=HYPERLINK("http://x")'
     assert row["device"] == "'+1" and row["location"] == "'@SUM(A1)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [" =1+1", "\n=1+1", "\r\n=cmd|' /C calc'!A0", "\u3000=1", "\u00a0@SUM(A1)", "\u200b=1", "\ufeff+1",
+     "＝HYPERLINK(1)", "＋1", "－1", "＠SUM(A1)", "﹦1", "\u2212 1", "\t=1", "\r=1", " \t -2"],
+)  # fmt: skip
+def test_a_formula_behind_whitespace_or_in_full_width_is_defused_too(client, rows, text):
+    rows.session("s_evil", userMeta=json.dumps({"browser": text}), status=text)
+
+    header, line = read_csv(client.get("/export.csv"))
+    row = dict(zip(header, line, strict=True))
+
+    assert row["browser"] == row["status"] == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Chrome 131", " Chrome", "a=b", "1-2", "", "  ", "€5", "'=1"])
+def test_cells_that_start_no_formula_are_left_as_they_are(client, rows, text):
+    rows.session("s_plain", userMeta=json.dumps({"browser": text, "device": "iPad"}))
+
+    header, line = read_csv(client.get("/export.csv"))
+    row = dict(zip(header, line, strict=True))
+
+    assert row["browser"] == text and row["device"] == "iPad"
 
 
 def test_an_export_above_the_limit_stops_with_a_clearly_marked_last_line(client, rows, settings):

@@ -4,6 +4,7 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from dashboard.appwrite import queries
@@ -82,13 +83,14 @@ def test_the_whole_filter_stays_in_the_tab_links_and_the_export_link(client, row
     assert 'value="2024-01-01"' in html
 
 
-def test_a_bad_date_is_ignored_instead_of_failing(client, rows):
+def test_a_bad_date_is_refused_instead_of_dropped(client, rows):
     rows.session("s_1", startTime=minutes_ago(5))
 
     response = client.get("/?started_from=yesterday")
 
-    assert response.status_code == 200
-    assert "s_1" in row_ids(response.content.decode())
+    assert response.status_code == 400  # see test_invalid_filters.py
+    assert "Started on or after (Enter a valid date.)" in response.content.decode()
+    assert not row_ids(response.content.decode())
 
 
 def test_the_live_fragment_keeps_the_filter(client, rows):
@@ -110,3 +112,22 @@ def test_a_quote_in_a_filter_value_is_matched_as_json_escapes_it():
     assert contains["method"] == "contains" and contains["attribute"] == "userMeta"
     assert '"browser":"Say \\"hi\\""' in contains["values"]
     assert from_date["method"] == "greaterThanEqual" and from_date["attribute"] == "startTime"
+
+
+@pytest.mark.parametrize("query", ["started_to=9999-12-31", "started_from=0001-01-01"])
+def test_the_first_and_last_days_there_are_filter_without_failing(client, rows, query):
+    rows.session("s_1", startTime=minutes_ago(5))
+
+    response = client.get(f"/?{query}")
+
+    assert response.status_code == 200 and row_ids(response.content.decode()) == {"s_1"}
+    assert client.get(f"/export.csv?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["started_from=9999-12-31", "started_to=0999-12-31"])
+def test_dates_beyond_what_appwrite_stores_match_nothing_without_failing(client, rows, query):
+    rows.session("s_1", startTime=minutes_ago(5))
+
+    html = client.get(f"/?{query}").content.decode()
+
+    assert "No sessions match these filters." in html and not row_ids(html)
