@@ -10,27 +10,24 @@ schema.py's own (SESSION_ATTRIBUTES & co., what `appwrite_setup` creates), never
 from __future__ import annotations
 
 import contextvars
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core import checks
 
+from dashboard import doctor_messages
 from dashboard.appwrite import errors, health, resilience, schema
+from dashboard.doctor_report import ERROR, OK, SKIPPED, STRING_SIZES, WARNING, Finding, Report, plain
 
 T = TypeVar("T")
 
-OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 TAG = "appwrite"
 SETUP = "run `python manage.py appwrite_setup` (it creates only what is missing and changes nothing else)"
 # The seed schema lists these under "Optional Fields": without them the dashboard shows less, but works.
 OPTIONAL_ATTRIBUTES = frozenset({"userMeta", "theme"})
-# Appwrite's string types; the text types have a fixed size (bytes) and report none.
-STRING_SIZES = {"string": None, "varchar": None, "text": 65535, "mediumtext": 16777215, "longtext": 4294967295}
 INDEX_USES = {
     ("status", "lastSeen"): "the status tabs, their counts and the idle filter",
     ("lastSeen",): "sorting by last seen",
@@ -38,48 +35,14 @@ INDEX_USES = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One line of the report; a problem (warning or error) carries its fix and a stable code."""
-
-    level: str
-    what: str
-    fix: str = ""
-    code: str = ""
-
-
-@dataclass(frozen=True)
-class Report:
-    findings: tuple[Finding, ...]
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [finding for finding in self.findings if finding.level == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [finding for finding in self.findings if finding.level == WARNING]
-
-    @property
-    def healthy(self) -> bool:
-        """Everything the dashboard needs is right (warnings allowed)."""
-        return not self.errors
-
-
 class _Stop(Exception):
     """The remaining checks cannot run (no endpoint, no project, a refused key)."""
-
-
-def _plain(text: Any, limit: int = 160) -> str:
-    """Appwrite's words are untrusted: no control characters (terminal escapes) and a bounded length."""
-    cleaned = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", str(text))
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
 def _endpoint_shown() -> str:
     """The endpoint without any user:password part."""
     parts = urlsplit(settings.APPWRITE_ENDPOINT)
-    return _plain(urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1])), 200)
+    return plain(urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1])), 200)
 
 
 def _unreachable_reason(error: errors.AppwriteError) -> str:
@@ -93,21 +56,21 @@ def _unreachable_reason(error: errors.AppwriteError) -> str:
     if "resolve" in message or "not known" in message or "getaddrinfo" in message:
         return "its host name does not resolve"
     if error.status:
-        return f"it answered {error.status} {_plain(error.type or message, 80)}"
-    return _plain(message)
+        return f"it answered {error.status} {plain(error.type or message, 80)}"
+    return plain(message)
 
 
 def _console_path(collection_id: str, tab: str = "") -> str:
     tab = tab or ("Columns" if settings.APPWRITE_API == "tablesdb" else "Attributes")
-    database_id = _plain(settings.APPWRITE_DATABASE_ID, 80)
-    return f"in the Appwrite console (Databases → {database_id} → {_plain(collection_id, 80)} → {tab})"
+    database_id = plain(settings.APPWRITE_DATABASE_ID, 80)
+    return f"in the Appwrite console (Databases → {database_id} → {plain(collection_id, 80)} → {tab})"
 
 
 def _cli_delete(collection_id: str, key: str) -> str:
-    ids = f"--database-id {_plain(settings.APPWRITE_DATABASE_ID, 80)}"
+    ids = f"--database-id {plain(settings.APPWRITE_DATABASE_ID, 80)}"
     if settings.APPWRITE_API == "tablesdb":
-        return f"appwrite tables-db delete-column {ids} --table-id {_plain(collection_id, 80)} --key {key}"
-    return f"appwrite databases delete-attribute {ids} --collection-id {_plain(collection_id, 80)} --key {key}"
+        return f"appwrite tables-db delete-column {ids} --table-id {plain(collection_id, 80)} --key {key}"
+    return f"appwrite databases delete-attribute {ids} --collection-id {plain(collection_id, 80)} --key {key}"
 
 
 def _describe(kind: str, size: int | None) -> str:
@@ -135,7 +98,7 @@ class _Doctor:
         if isinstance(error, errors.AppwriteUnavailable | errors.RateLimited):
             reason = _unreachable_reason(error)
         else:
-            reason = f"Appwrite answered {error.status or 'something unreadable'} {_plain(error.type or error, 80)}"
+            reason = f"Appwrite answered {error.status or 'something unreadable'} {plain(error.type or error, 80)}"
         self.add(
             ERROR,
             f"{what} could not be checked: {reason}",
@@ -155,12 +118,11 @@ class _Doctor:
                     schema.SESSION_INDEXES,
                     OPTIONAL_ATTRIBUTES,
                 )
-                self.collection(
-                    settings.APPWRITE_MESSAGES_COLLECTION_ID,
-                    schema.MESSAGE_ATTRIBUTES,
-                    schema.MESSAGE_INDEXES,
-                    frozenset(),
-                )
+                messages_id = settings.APPWRITE_MESSAGES_COLLECTION_ID
+                # Only `sessionId` is assumed; the text and sender are the deployment's own (doctor_messages.py).
+                linked = [attribute for attribute in schema.MESSAGE_ATTRIBUTES if attribute[1] == "sessionId"]
+                if self.collection(messages_id, linked, schema.MESSAGE_INDEXES, frozenset()):
+                    self.messages_schema(messages_id)
             self.team()
         except _Stop:
             self.add(SKIPPED, "the remaining checks: they need the endpoint, project and key above")
@@ -195,7 +157,7 @@ class _Doctor:
                 "E001",
             )
             raise _Stop from None
-        self.add(OK, f"endpoint {_endpoint_shown()} answers: Appwrite {_plain(version, 40)}")
+        self.add(OK, f"endpoint {_endpoint_shown()} answers: Appwrite {plain(version, 40)}")
 
     def project_and_key(self) -> errors.AppwriteError | None:
         """Returns how the database question went (None: found); the key's own problems stop the doctor."""
@@ -208,7 +170,7 @@ class _Doctor:
         if outcome is not None and outcome.type == "project_not_found":
             self.add(
                 ERROR,
-                f"project {_plain(project, 80)} does not exist on this Appwrite",
+                f"project {plain(project, 80)} does not exist on this Appwrite",
                 "set APPWRITE_PROJECT_ID to the project ID shown in the console (project → Settings)",
                 "E002",
             )
@@ -225,7 +187,7 @@ class _Doctor:
             why = "has expired" if outcome.type == "project_key_expired" else "is not a key of this project"
             self.add(
                 ERROR,
-                f"Appwrite refused the API key: it {why} ({_plain(outcome.type or outcome.status, 60)})",
+                f"Appwrite refused the API key: it {why} ({plain(outcome.type or outcome.status, 60)})",
                 "set APPWRITE_API_KEY to a server API key of this project (console: project → Overview → "
                 "Integrations → API keys)",
                 "E003",
@@ -234,7 +196,7 @@ class _Doctor:
         if outcome is not None and not isinstance(outcome, errors.NotFound | errors.Unauthorized):
             self.not_checked("the project and API key", outcome)
             raise _Stop
-        self.add(OK, f"project {_plain(project, 80)} and API key accepted")
+        self.add(OK, f"project {plain(project, 80)} and API key accepted")
         return outcome
 
     def scopes(self) -> None:
@@ -259,7 +221,7 @@ class _Doctor:
             )
 
     def database(self, outcome: errors.AppwriteError | None) -> bool:
-        database_id = _plain(settings.APPWRITE_DATABASE_ID, 80)
+        database_id = plain(settings.APPWRITE_DATABASE_ID, 80)
         if outcome is None:
             self.add(OK, f"database {database_id}")
             return True
@@ -282,15 +244,16 @@ class _Doctor:
 
     def collection(
         self, collection_id: str, attributes: Sequence[tuple], indexes: Sequence[tuple], optional: frozenset[str]
-    ) -> None:
-        shown = _plain(collection_id, 80)
+    ) -> bool:
+        """Checks the collection's attributes and indexes; False when it could not be checked."""
+        shown = plain(collection_id, 80)
         try:
             self.ask(lambda: schema.get_collection(collection_id))
             found = self.ask(lambda: schema.list_attributes(collection_id, [attribute[1] for attribute in attributes]))
             present = self.ask(lambda: schema.list_indexes(collection_id))
         except errors.NotFound:
             self.add(ERROR, f"collection {shown} does not exist", SETUP, "E006")
-            return
+            return False
         except errors.Unauthorized as error:
             if error.type != "general_unauthorized_scope":
                 raise
@@ -302,16 +265,23 @@ class _Doctor:
                 "run appwrite_setup with: `APPWRITE_API_KEY=<that key> python manage.py appwrite_doctor`",
                 "W004",
             )
-            return
+            return False
         except errors.AppwriteError as error:
             self.not_checked(f"collection {shown}", error)
-            return
+            return False
         self.add(OK, f"collection {shown}")
         by_key = {attribute.key: attribute for attribute in found}
         for kind, key, size, _required, _default in attributes:
             self.attribute(collection_id, key, kind, size, by_key.get(key), key in optional)
         for key, columns in indexes:
             self.index(collection_id, key, tuple(columns), present)
+        return True
+
+    def messages_schema(self, collection_id: str) -> None:
+        try:
+            doctor_messages.check(collection_id, self.add, self.ask)
+        except errors.AppwriteError as error:
+            self.not_checked(f"the text and sender attributes of {plain(collection_id, 80)}", error)
 
     def attribute(
         self,
@@ -322,7 +292,7 @@ class _Doctor:
         actual: schema.Attribute | None,
         optional: bool,
     ) -> None:
-        name = f"{_plain(collection_id, 80)}.{key}"
+        name = f"{plain(collection_id, 80)}.{key}"
         expected = _describe(kind, size)
         if actual is None:
             if optional:
@@ -337,7 +307,7 @@ class _Doctor:
             return
         actual_kind = "string" if actual.type in STRING_SIZES else actual.type
         if actual_kind != kind or actual.array:
-            described = _plain(actual.type, 40) + (" array" if actual.array else "")
+            described = plain(actual.type, 40) + (" array" if actual.array else "")
             self.add(
                 ERROR,
                 f"attribute {name} is {described}, the dashboard needs {kind}",
@@ -350,7 +320,7 @@ class _Doctor:
         if actual.status in ("failed", "stuck"):
             self.add(
                 ERROR,
-                f"attribute {name}: Appwrite failed to build it (status {_plain(actual.status, 20)})",
+                f"attribute {name}: Appwrite failed to build it (status {plain(actual.status, 20)})",
                 f"{_console_path(collection_id)} delete {key}, then {SETUP}",
                 "E008",
             )
@@ -358,7 +328,7 @@ class _Doctor:
         if actual.status != "available":
             self.add(
                 WARNING,
-                f"attribute {name} is not ready yet (status {_plain(actual.status, 20)})",
+                f"attribute {name} is not ready yet (status {plain(actual.status, 20)})",
                 "wait a minute for Appwrite to build it, then run the doctor again",
                 "W005",
             )
@@ -376,7 +346,7 @@ class _Doctor:
         self.add(OK, f"attribute {name} ({_describe(kind, actual_size)})")
 
     def index(self, collection_id: str, key: str, columns: tuple[str, ...], present: list[schema.SchemaIndex]) -> None:
-        shown = f"{_plain(collection_id, 80)}({', '.join(columns)})"
+        shown = f"{plain(collection_id, 80)}({', '.join(columns)})"
         use = INDEX_USES.get(columns, "its queries")
         matching = [index for index in present if index.attributes == columns]
         if any(index.status == "available" for index in matching):
@@ -385,8 +355,8 @@ class _Doctor:
         fix = SETUP
         if matching:
             fix = (
-                f"{_console_path(collection_id, 'Indexes')} delete the index {_plain(matching[0].key, 60)} "
-                f"(status {_plain(matching[0].status, 20)}), then {SETUP}"
+                f"{_console_path(collection_id, 'Indexes')} delete the index {plain(matching[0].key, 60)} "
+                f"(status {plain(matching[0].status, 20)}), then {SETUP}"
             )
         elif any(index.key.lower() == key.lower() for index in present):
             fix = (
@@ -397,7 +367,7 @@ class _Doctor:
         self.add(WARNING, f"index on {shown} is missing: {use} get slow as the collection grows", fix, "W003")
 
     def team(self) -> None:
-        team_id = _plain(settings.APPWRITE_AGENTS_TEAM_ID, 80)
+        team_id = plain(settings.APPWRITE_AGENTS_TEAM_ID, 80)
         try:
             self.ask(lambda: schema.get_team(settings.APPWRITE_AGENTS_TEAM_ID))
         except errors.NotFound:
@@ -433,7 +403,7 @@ def examine() -> Report:
             (
                 Finding(
                     ERROR,
-                    f"the checks stopped: {_plain(error)}",
+                    f"the checks stopped: {plain(error)}",
                     "check that Appwrite is up and answering, then run the doctor again",
                     "E010",
                 ),
@@ -460,7 +430,7 @@ def summary(report: Report) -> str:
 def header() -> str:
     return (
         f"Checking Appwrite at {_endpoint_shown() or '(no endpoint)'}: project "
-        f"{_plain(settings.APPWRITE_PROJECT_ID, 80)}, database {_plain(settings.APPWRITE_DATABASE_ID, 80)}, "
+        f"{plain(settings.APPWRITE_PROJECT_ID, 80)}, database {plain(settings.APPWRITE_DATABASE_ID, 80)}, "
         f"APPWRITE_API={settings.APPWRITE_API}"
     )
 

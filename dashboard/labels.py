@@ -11,6 +11,8 @@ from django.utils import timezone
 from dashboard.log_lines import escape_controls
 
 ROLE_LABELS = {"user": "Visitor", "assistant": "Assistant", "agent": "Agent", "system": "System"}
+SENDER_LABELS = {"visitor": "Visitor", "agent": "Agent"}  # records.VISITOR, records.AGENT
+BOT_LABELS = {"assistant": "Assistant", "system": "System", "bot": "Bot"}
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -116,6 +118,14 @@ def waiting(moment: datetime | None, now: datetime | None = None) -> str:
 def role_label(role: str) -> str:
     """Who wrote a message, in words ("user" is the visitor); other stored roles as stored."""
     return ROLE_LABELS.get(role, role or "(no role)")
+
+
+def sender_label(role: str, sender: str) -> str:
+    """Who wrote a message, by what the configured sender values make of the stored one (`user` and
+    `customer` are the visitor); a bot's or the system's value in words when known, else as stored."""
+    if sender in SENDER_LABELS:
+        return SENDER_LABELS[sender]
+    return BOT_LABELS.get(role, role or "(no sender)")
 
 
 def pretty_json(value: dict | None) -> str:

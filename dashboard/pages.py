@@ -31,7 +31,16 @@ SORT_CHOICES = [
     ("last_seen_asc", "Last seen, oldest first"),
     ("started_desc", "Started, newest first"),
     ("started_asc", "Started, oldest first"),
+    ("waiting_longest", "Waiting longest"),
 ]
+# The tabs whose sessions may be waiting for a reply, where "Waiting longest" is offered (queries.SORTS says
+# what it sorts by); any tab accepts it in a URL.
+WAITING_TABS = frozenset({"active", queries.IDLE})
+
+
+def sort_choices(status: str) -> list[tuple[str, str]]:
+    """The sorts the list offers on this status tab."""
+    return [(value, label) for value, label in SORT_CHOICES if value != "waiting_longest" or status in WAITING_TABS]
 
 
 class StoredStatusField(forms.CharField):

@@ -182,11 +182,12 @@ def _transcript_cursor(request: HttpRequest) -> str | None:
 
 
 def _message_view(message: records.Message) -> dict[str, Any]:
-    content = message.content
-    lines = content.splitlines()
-    folded = len(content) > FOLD_CHARACTERS or len(lines) > FOLD_LINES
+    text = message.text
+    lines = text.splitlines()
+    folded = len(text) > FOLD_CHARACTERS or len(lines) > FOLD_LINES
     preview = "\n".join(lines[:FOLD_LINES])[:FOLD_CHARACTERS].rstrip() if folded else ""
-    return {"message": message, "folded": folded, "preview": preview}
+    label = labels.sender_label(message.role, message.sender)
+    return {"message": message, "folded": folded, "preview": preview, "label": label}
 
 
 def _meta_items(value: dict[str, Any] | None) -> list[tuple[str, str, bool]]:

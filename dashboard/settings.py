@@ -74,6 +74,22 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _env_attribute_key(name: str) -> str:
+    """An attribute (column) key as Appwrite accepts one, or '' when unset."""
+    value = _env_str(name)
+    if value and not ids.is_appwrite_id(value):
+        raise ImproperlyConfigured(f"{name} is not a valid Appwrite attribute key: {value!r}")
+    return value
+
+
+def _env_words(name: str, default: str) -> list[str]:
+    """Comma-separated values, compared without case (`User` is `user`); never an empty list."""
+    values = [item.casefold() for item in _env_list(name, default.split(","))]
+    if not values:
+        raise ImproperlyConfigured(f"{name} must name at least one value (comma-separated); got {os.environ[name]!r}")
+    return values
+
+
 def _env_appwrite_id(name: str, default: str) -> str:
     value = _env_str(name, default) or default
     if not ids.is_appwrite_id(value):
@@ -250,6 +266,19 @@ APPWRITE_MESSAGES_COLLECTION_ID = _env_appwrite_id("APPWRITE_MESSAGES_COLLECTION
 APPWRITE_AGENTS_TEAM_ID = _env_appwrite_id("APPWRITE_AGENTS_TEAM_ID", "support-agents")
 APPWRITE_API = _env_choice("APPWRITE_API", "tablesdb", ("tablesdb", "databases"))
 APPWRITE_TIMEOUT_SECONDS = _env_seconds("APPWRITE_TIMEOUT_SECONDS", 5, minimum=0.1, maximum=120)
+# The messages collection is the deployment's own: only `sessionId` is assumed. Its text and sender attributes
+# are named here, or detected from the collection when unset (dashboard/appwrite/message_schema.py); sender
+# values that are neither the visitor's nor an agent's count as a bot or the system.
+APPWRITE_MESSAGE_TEXT_ATTRIBUTE = _env_attribute_key("APPWRITE_MESSAGE_TEXT_ATTRIBUTE")
+APPWRITE_MESSAGE_SENDER_ATTRIBUTE = _env_attribute_key("APPWRITE_MESSAGE_SENDER_ATTRIBUTE")
+APPWRITE_MESSAGE_VISITOR_VALUES = _env_words("APPWRITE_MESSAGE_VISITOR_VALUES", "user,visitor,customer")
+APPWRITE_MESSAGE_AGENT_VALUES = _env_words("APPWRITE_MESSAGE_AGENT_VALUES", "agent,human,support")
+if set(APPWRITE_MESSAGE_VISITOR_VALUES) & set(APPWRITE_MESSAGE_AGENT_VALUES):
+    both = ", ".join(sorted(set(APPWRITE_MESSAGE_VISITOR_VALUES) & set(APPWRITE_MESSAGE_AGENT_VALUES)))
+    raise ImproperlyConfigured(
+        f"APPWRITE_MESSAGE_VISITOR_VALUES and APPWRITE_MESSAGE_AGENT_VALUES both name {both}: "
+        "a sender is one or the other"
+    )
 
 DASHBOARD_POLL_SECONDS = _env_int("DASHBOARD_POLL_SECONDS", 5, minimum=1, maximum=3600)
 DASHBOARD_IDLE_MINUTES = _env_int("DASHBOARD_IDLE_MINUTES", 10, minimum=1, maximum=60 * 24 * 30)

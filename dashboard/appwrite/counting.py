@@ -1,9 +1,9 @@
-"""Counting in Appwrite: the status tabs (all, each status, idle, other stored statuses), the sessions a
-filter matches, and each session's messages, never one request per row in series."""
+"""Counting in Appwrite: the status tabs (all, each status, idle, other stored statuses) under the list's
+search and filters, the sessions a filter matches, and each session's messages (session_messages.py), never
+one request per row in series."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,19 +13,16 @@ from appwrite.query import Query
 from django.conf import settings
 from django.utils import timezone
 
-from dashboard.appwrite import database, errors, records, shared, transport
+from dashboard.appwrite import database, errors, records, session_messages, transport
 from dashboard.appwrite.queries import (
     IDLE,
     KNOWN_STATUSES,
     SessionFilters,
-    equal_chunks,
     filter_queries,
     status_queries,
 )
 from dashboard.appwrite.records import Count
 
-# Rows fetched at once when counting messages client-side.
-MESSAGE_COUNT_BATCH = 5000
 # Rows read to discover statuses other than the known ones.
 OTHER_STATUS_SAMPLE = 1000
 
@@ -45,9 +42,9 @@ def total(queries: list[str]) -> Count:
     return records.count_of(answer.total)
 
 
-def _other_statuses() -> Counter[str]:
+def _other_statuses(narrowing: list[str]) -> Counter[str]:
     """Statuses other than the known ones, counted from one select-only query."""
-    queries = [Query.not_equal("status", status) for status in KNOWN_STATUSES]
+    queries = [*narrowing, *[Query.not_equal("status", status) for status in KNOWN_STATUSES]]
     queries += [Query.select(["status"]), Query.limit(OTHER_STATUS_SAMPLE)]
     try:
         answer = database.list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=False)
@@ -65,23 +62,38 @@ def _optional_total(queries: list[str]) -> Count | None:
         return None
 
 
-def total_and_newest() -> tuple[Count, dict[str, Any] | None]:
-    """All sessions, and in the same request the last changed one (where the next probe starts)."""
-    queries = [Query.order_desc("$updatedAt"), Query.select(["$id"]), Query.limit(1)]
+def total_and_newest(narrowing: list[str] | None = None) -> tuple[Count, dict[str, Any] | None]:
+    """All sessions (of the search and filters), and in the same request the last changed one of them (where
+    the next probe starts: with a narrowing it may be older than the newest of all, which only makes that
+    probe look further back)."""
+    queries = [*(narrowing or []), Query.order_desc("$updatedAt"), Query.select(["$id"]), Query.limit(1)]
     answer = database.list_rows(settings.APPWRITE_SESSIONS_COLLECTION_ID, queries, total=True)
     return records.count_of(answer.total), (answer.rows[0] if answer.rows else None)
 
 
-def status_count_calls(with_newest: bool = False) -> list[Callable[[], Any]]:
+def narrowing_queries(search: str = "", filters: SessionFilters | None = None) -> list[str]:
+    """The session ID search and the metadata and date filters, as the list and its counts apply them."""
+    return ([Query.starts_with("sessionId", search)] if search else []) + filter_queries(filters)
+
+
+def status_count_calls(
+    with_newest: bool = False, search: str = "", filters: SessionFilters | None = None
+) -> list[Callable[[], Any]]:
     """The tab counts as independent calls, for a caller that runs them beside its own (live.py); with
-    `with_newest` the first also brings the last changed session. `status_counts_from` reads their results."""
+    `with_newest` the first also brings the last changed session. `status_counts_from` reads their results.
+    With a search or filters each tab counts what it would list under them (as `count_matching` does)."""
     now = timezone.now()
     idle_minutes = settings.DASHBOARD_IDLE_MINUTES
-    calls: list[Callable[[], Any]] = [total_and_newest if with_newest else lambda: total([])]
+    narrowing = narrowing_queries(search, filters)
+    calls: list[Callable[[], Any]] = [lambda: total_and_newest(narrowing) if with_newest else total(narrowing)]
     calls += [
-        lambda status=status: _optional_total(status_queries(status, idle_minutes, now)) for status in KNOWN_STATUSES
+        lambda status=status: _optional_total(status_queries(status, idle_minutes, now) + narrowing)
+        for status in KNOWN_STATUSES
     ]
-    calls += [lambda: _optional_total(status_queries(IDLE, idle_minutes, now)), _other_statuses]
+    calls += [
+        lambda: _optional_total(status_queries(IDLE, idle_minutes, now) + narrowing),
+        lambda: _other_statuses(narrowing),
+    ]
     return calls
 
 
@@ -100,100 +112,14 @@ def status_counts() -> StatusCounts:
 
 
 def message_counts(session_ids: Iterable[str]) -> dict[str, Count]:
-    """Messages per session (keyed by `sessionId`, the field messages link with).
-
-    Released Appwrite cannot group, so this lists the messages of the whole page at once,
-    selecting only `sessionId`, ordered by it, and counts the exact matches here (the database's
-    `equal` ignores case). If a batch comes back full, every session seen in it is complete but those
-    the database may sort as the last one seen; the rest get an exact count each, side by side. A page
-    therefore costs one request, or a few, never one per row in series.
-    """
-    ids = sorted({session_id for session_id in session_ids if session_id})
-    counts: dict[str, Count] = {}
-    chunks = equal_chunks("sessionId", ids)
-    if _grouped_counts.get(shared.source_key("grouped")):
-        grouped = [lambda chunk=chunk: _count_messages_grouped(chunk) for chunk in chunks]
-        for found in transport.run_concurrently(*grouped):
-            counts.update(found)
-        return counts
-    for found, unsure in transport.run_concurrently(*[lambda chunk=chunk: _count_messages(chunk) for chunk in chunks]):
-        counts.update(found)
-        exact = transport.run_concurrently(*[lambda sid=sid: messages_of(sid) for sid in unsure])
-        counts.update(zip(unsure, exact, strict=True))
-    return counts
-
-
-def _count_messages(session_ids: list[str]) -> tuple[dict[str, Count], list[str]]:
-    queries = [
-        Query.equal("sessionId", session_ids),
-        Query.select(["sessionId"]),
-        Query.order_asc("sessionId"),
-        Query.limit(MESSAGE_COUNT_BATCH),
-    ]
-    rows = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
-    tally = Counter(records.as_text(row.get("sessionId")) for row in rows)
-    if len(rows) < MESSAGE_COUNT_BATCH:
-        return {sid: Count(tally.get(sid, 0)) for sid in session_ids}, []
-    # The database sorts by its own collation, not Python's order: a session whose rows came is complete
-    # unless it may share the last one's place in that order; one whose rows did not come is unknown.
-    last = _collation_key(records.as_text(rows[-1].get("sessionId")))
-    complete = {sid: Count(tally[sid]) for sid in session_ids if tally.get(sid) and _collation_key(sid) != last}
-    return complete, [sid for sid in session_ids if sid not in complete]
-
-
-def _collation_key(text: str) -> str:
-    """A key that two ids share whenever the database may compare them as equal: coarser than MariaDB's
-    case- and accent-insensitive collations (which also ignore trailing spaces, and some characters
-    altogether). Too coarse only costs an exact count; too fine would give a wrong one."""
-    letters = unicodedata.normalize("NFKD", text).casefold()
-    kept = [char for char in letters if char.isalnum() and not unicodedata.combining(char)]
-    return "".join(char for index, char in enumerate(kept) if index == 0 or kept[index - 1] != char)
+    """Messages per session (keyed by `sessionId`, the field messages link with), for a whole page in one
+    request or a few, never one per row: see session_messages.page_messages."""
+    return session_messages.message_counts(session_ids)
 
 
 def messages_of(session_id: str) -> Count:
-    """One session's messages, exactly (capped at 5000): listed, to keep only those of exactly this id."""
-    queries = [Query.equal("sessionId", [session_id]), Query.select(["sessionId"]), Query.limit(records.COUNT_CAP)]
-    answer = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=True)
-    exact = sum(records.as_text(row.get("sessionId")) == session_id for row in answer.rows)
-    if answer.total > len(answer.rows) and exact < len(answer.rows):
-        return Count(exact, capped=True)  # more rows than listed, not all of them this session's: at least so many
-    return records.count_of(exact if exact < len(answer.rows) else answer.total)
-
-
-# Whether the server groups counts (`count` + `groupBy`), per source; asked once per process.
-_grouped_counts: dict[str, bool] = {}
-
-
-def grouping_known() -> bool:
-    """Whether this process already knows if the configured Appwrite groups counts."""
-    return _grouped_counts.get(shared.source_key("grouped")) is not None
-
-
-def detect_grouped_counts() -> None:
-    """Asks once whether Appwrite answers `count` + `groupBy`: if it does, a page's
-    message counts take one grouped request instead of listing the messages (released Appwrite cannot)."""
-    queries = [Query.count("*", "n"), Query.group_by(["sessionId"]), Query.limit(1)]
-    try:
-        answer = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False)
-    except errors.BadAnswer:  # released Appwrite (and localappwrite): general_query_invalid
-        supported = False
-    except errors.AppwriteError:
-        return  # no answer: ask again with the next cold load
-    else:
-        supported = all("n" in row and "sessionId" in row for row in answer.rows)
-    _grouped_counts[shared.source_key("grouped")] = supported
-
-
-def _count_messages_grouped(session_ids: list[str]) -> dict[str, Count]:
-    queries = [
-        Query.equal("sessionId", session_ids),
-        Query.count("*", "n"),
-        Query.group_by(["sessionId"]),
-        Query.limit(len(session_ids)),
-    ]
-    rows = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
-    tally = {records.as_text(row.get("sessionId")): int(row.get("n") or 0) for row in rows}
-    return {sid: records.count_of(tally.get(sid, 0)) for sid in session_ids}
+    """One session's messages, exactly (capped at 5000)."""
+    return session_messages.messages_of(session_id)
 
 
 def count_sessions() -> int:
@@ -209,6 +135,4 @@ def count_sessions_in(status: str | None) -> Count:
 def count_matching(status: str, search: str, filters: SessionFilters | None) -> Count:
     """Sessions the list shows for this filter, all pages together (capped at 5000)."""
     queries = status_queries(status, settings.DASHBOARD_IDLE_MINUTES, timezone.now())
-    if search:
-        queries.append(Query.starts_with("sessionId", search))
-    return total(queries + filter_queries(filters))
+    return total(queries + narrowing_queries(search, filters))

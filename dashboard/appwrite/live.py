@@ -17,7 +17,16 @@ from appwrite.query import Query
 from django.conf import settings
 from django.core.cache import cache
 
-from dashboard.appwrite import chat_sessions, counting, database, records, shared, transport
+from dashboard.appwrite import (
+    chat_sessions,
+    counting,
+    database,
+    message_schema,
+    records,
+    session_messages,
+    shared,
+    transport,
+)
 from dashboard.appwrite.counting import StatusCounts
 from dashboard.appwrite.queries import SessionFilters
 from dashboard.appwrite.records import ChatSession, Count, LastMessage, Page
@@ -40,7 +49,8 @@ LIST_ENTRY_SECONDS = 2 * FULL_REFRESH_SECONDS
 
 @dataclass(frozen=True)
 class SessionList:
-    """What the list page shows: one page, the tab counts and each row's message count."""
+    """What the list page shows: one page, the tab counts (of the list's search and filters) and each row's
+    message count and newest message."""
 
     page: Page
     counts: StatusCounts
@@ -77,8 +87,10 @@ def load_session_list(
 
     Cold (nothing shared yet, a full reload due, or right after an agent's own change): two rounds in
     series, the page beside the tab counts (whose `all` total also brings the newest `$updatedAt`), then
-    the message counts of the page's rows. Warm: one probe per probe interval for all agents together,
-    and only when it finds changes the page and counts again, message counts only for changed rows.
+    the message counts and newest messages of the page's rows (one listing). Warm: one probe per probe
+    interval for all agents together, and only when it finds changes the page and counts again, message
+    counts and newest messages only for changed rows. The tab counts follow `search` and `filters`, as the
+    "select all N" count does (counting.count_matching).
 
     When the page is read from Appwrite, `while_counting(page)` is called on the caller's thread as soon
     as it is there, while its message counts are still on their way (the list view renders the rows then)."""
@@ -94,7 +106,7 @@ def load_session_list(
     joins = [state_join] if state_join is not None else []
     try:
         # Always in this order, so that two leaders never wait for each other.
-        counts_join = shared.join(shared.source_key("counts"), current)
+        counts_join = shared.join(shared.source_key("counts", search, filters or None), current)
         joins.append(counts_join)
         page_join = shared.join(shared.source_key("page", status, search, sort, cursor, page_size, filters), current)
         joins.append(page_join)
@@ -102,27 +114,38 @@ def load_session_list(
         # The page goes first, and its rows' message counts follow it as soon as it is there, beside
         # the tab counts: two round trips in series, whatever a count may cost.
         page_known: Future = Future()
+        # Once per process: what the messages collection calls its text and sender, asked beside the page
+        # (the page's messages are read after it, so this costs no round of its own).
+        detecting = (
+            transport.start_concurrently(message_schema.detect_quietly)[0]
+            if cold and message_schema.cached() is None
+            else None
+        )
 
-        def page_and_message_counts() -> tuple[Page, dict[str, Count]]:
+        def page_and_messages() -> tuple[Page, dict[str, Count], dict[str, LastMessage]]:
             try:
                 page = chat_sessions.list_sessions(status, search, sort, cursor, page_size, filters)
             except BaseException as error:
                 page_known.set_exception(error)
                 raise
             page_known.set_result(page)
-            return page, _cached_message_counts(page.sessions, started if cold else state.full)
+            since = started if cold else state.full
+            if detecting is not None:
+                detecting.result()
+            return page, *_cached_messages(page.sessions, since, message_schema.cached())
 
-        calls = [page_and_message_counts] if paging else []
-        calls += counting.status_count_calls(with_newest=True) if counting_tabs else []
-        if cold and not counting.grouping_known():
-            calls.append(counting.detect_grouped_counts)  # once per process, beside the first round
+        calls = [page_and_messages] if paging else []
+        calls += counting.status_count_calls(with_newest=True, search=search, filters=filters) if counting_tabs else []
+        # Once per process, beside the first round.
+        if cold and not session_messages.grouping_known():
+            calls.append(session_messages.detect_grouped_counts)
         if paging and while_counting is not None:
             futures = transport.start_concurrently(*calls)
             while_counting(page_known.result())
             results = [future.result() for future in futures]
         else:
             results = transport.run_concurrently(*calls) if calls else []
-        page, counts_by_session = results.pop(0) if paging else (None, None)
+        page, counts_by_session, newest_messages = results.pop(0) if paging else (None, None, None)
 
         if counting_tabs:
             (all_count, newest), *rest = results[:6]
@@ -135,9 +158,9 @@ def load_session_list(
             counts = counts_join.value[1]
 
         if paging:
-            page_join.finish((version, page, counts_by_session), LIST_ENTRY_SECONDS)
+            page_join.finish((version, page, counts_by_session, newest_messages), LIST_ENTRY_SECONDS)
         else:
-            _, page, counts_by_session = page_join.value
+            _, page, counts_by_session, newest_messages = page_join.value
     except BaseException as error:
         for join in joins:
             join.fail(error)
@@ -148,6 +171,7 @@ def load_session_list(
         message_counts=counts_by_session,
         loaded_at=datetime.fromtimestamp(state.checked, UTC),
         version=version,
+        last_messages=newest_messages,
     )
 
 
@@ -231,27 +255,39 @@ def _probe(state: _ListState, generation: int) -> _ListState:
     )
 
 
-def _cached_message_counts(sessions: Sequence[ChatSession], since: float) -> dict[str, Count]:
-    """Message counts of a page, asking Appwrite only for sessions whose `$updatedAt` moved (the widget
-    bumps `lastSeen` with every message) or whose count is older than the last full reload."""
+def _cached_messages(
+    sessions: Sequence[ChatSession], since: float, shape: message_schema.MessageSchema | None
+) -> tuple[dict[str, Count], dict[str, LastMessage]]:
+    """Message counts and newest messages of a page, asking Appwrite only for sessions whose `$updatedAt`
+    moved (the widget bumps `lastSeen` with every message) or whose entry is older than the last full
+    reload. Without a messages schema (its detection failed) only the counts: the previews wait for one."""
     updated = {session.session_id: session.updated_at for session in sessions if session.session_id}
-    keys = {session_id: shared.source_key("messages", session_id) for session_id in updated}
+    # The schema is part of the key: other settings read other attributes (and none, no previews).
+    words = (shape.text, shape.sender, sorted(shape.visitor_values), sorted(shape.agent_values)) if shape else None
+    keys = {session_id: shared.source_key("messages", session_id, words) for session_id in updated}
     found = cache.get_many(list(keys.values())) if keys else {}
     counts: dict[str, Count] = {}
+    newest: dict[str, LastMessage] = {}
     missing = []
     for session_id, key in keys.items():
         entry = found.get(key)
-        if isinstance(entry, tuple) and entry[0] == updated[session_id] and entry[2] >= since:
+        if isinstance(entry, tuple) and len(entry) == 4 and entry[0] == updated[session_id] and entry[2] >= since:
             counts[session_id] = entry[1]
+            if entry[3] is not None:
+                newest[session_id] = entry[3]
         else:
             missing.append(session_id)
     if missing:
         asked = _clock()
-        fresh = counting.message_counts(missing)
-        counts.update(fresh)
-        entries = {keys[sid]: (updated[sid], fresh[sid], asked) for sid in missing if sid in fresh}
+        fresh = session_messages.page_messages(missing, shape)
+        counts.update(fresh.counts)
+        newest.update(fresh.newest)
+        # A session with messages whose newest is not known (grouped counts, crowded) is asked again next time.
+        known = [sid for sid in missing if sid in fresh.counts and (shape is None or sid in fresh.newest
+                                                                    or fresh.counts[sid].value == 0)]
+        entries = {keys[sid]: (updated[sid], fresh.counts[sid], asked, fresh.newest.get(sid)) for sid in known}
         cache.set_many(entries, LIST_ENTRY_SECONDS)
-    return counts
+    return counts, newest
 
 
 def invalidate_lists() -> None:

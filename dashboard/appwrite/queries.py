@@ -19,6 +19,10 @@ SORTS = {
     "last_seen_asc": ("lastSeen", "asc"),
     "started_desc": ("startTime", "desc"),
     "started_asc": ("startTime", "asc"),
+    # The visitor waiting longest first: the widget moves `lastSeen` with every visitor message, so on the
+    # Active and Idle tabs the oldest `lastSeen` is the visitor whose last word is oldest. Whether an agent
+    # has answered since is each row's preview to say (its newest message's sender); Appwrite cannot sort by it.
+    "waiting_longest": ("lastSeen", "asc"),
 }
 DEFAULT_SORT = "last_seen_desc"
 # Appwrite accepts at most 500 values in one `equal` query.

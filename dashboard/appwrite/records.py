@@ -204,20 +204,13 @@ class LastMessage:
 
 @dataclass(frozen=True)
 class Message:
-    """One message of a session's transcript, as stored in the messages collection."""
+    """One message of a session's transcript, read by the messages schema (message_schema.py), which is the
+    deployment's own: only `sessionId` is assumed."""
 
     row_id: str
     session_id: str
-    role: str
-    content: str
+    role: str  # the sender as stored ('' when the collection has no sender attribute); the page's data-role
+    text: str  # as stored ('' when the collection has no text attribute: then `fields` is what it holds)
     created_at: datetime | None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Message:
-        return cls(
-            row_id=str(row.get("$id", "")),
-            session_id=as_text(row.get("sessionId")),
-            role=as_text(row.get("role")),
-            content=as_text(row.get("content")),
-            created_at=parse_datetime(row.get("$createdAt")),
-        )
+    sender: str = BOT  # VISITOR, AGENT or BOT (also when the sender cannot be told: nobody is then waiting)
+    fields: tuple[tuple[str, str], ...] = ()  # without a text attribute: its stored fields, as text

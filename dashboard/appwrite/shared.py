@@ -161,9 +161,10 @@ def bump(key: str) -> None:
 
 
 # Part of every key: the entries are pickles, which name their classes' modules, so this goes up whenever a
-# cached class moves (2: dashboard/service.py became this package) and old and new code, side by side during a
-# rolling deploy on one Redis, never read each other's entries.
-KEY_VERSION = 2
+# cached class moves or changes shape (2: dashboard/service.py became this package; 3: a Message carries its text
+# and sender by the messages schema) and old and new code, side by side during a rolling deploy on one Redis,
+# never read each other's entries.
+KEY_VERSION = 3
 
 
 def source_key(kind: str, *parts: Any) -> str:

@@ -13,7 +13,7 @@ from appwrite.id import ID
 from appwrite.query import Query
 from django.conf import settings
 
-from dashboard.appwrite import counting, database
+from dashboard.appwrite import counting, database, message_schema
 from dashboard.appwrite.queries import parse_cursor
 from dashboard.appwrite.records import Count, Message, format_datetime
 
@@ -66,7 +66,8 @@ def transcript(session_id: str, cursor: str | None = None, page_size: int | None
         queries += [Query.order_asc("$createdAt"), Query.limit(page_size + 1)]
         queries.append(Query.cursor_after(parsed[1]) if parsed[0] == "after" else Query.cursor_before(parsed[1]))
     rows = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
-    messages = [Message.from_row(row) for row in rows]
+    shape = message_schema.current()
+    messages = [shape.message(row) for row in rows]
     more = len(messages) > page_size
     if parsed is None:
         messages = list(reversed(messages[:page_size]))
@@ -96,7 +97,8 @@ def messages_after(
     elif since is not None:
         queries.append(Query.greater_than("$createdAt", format_datetime(since)))
     rows = database.list_rows(settings.APPWRITE_MESSAGES_COLLECTION_ID, queries, total=False).rows
-    messages = [Message.from_row(row) for row in rows]
+    shape = message_schema.current()
+    messages = [shape.message(row) for row in rows]
     return NewMessages(_own(messages, session_id), messages[-1] if messages else None)
 
 
@@ -106,6 +108,9 @@ def message_total(session_id: str) -> Count:
 
 
 def create_message(session_id: str, role: str, content: str) -> str:
-    """Adds one message to a session's transcript; returns the message's row id."""
-    data = {"sessionId": session_id, "role": role, "content": content}
+    """Adds one message to a session's transcript (the demo data, the visitor simulator), under the schema's
+    own text and sender attributes (`appwrite_setup`'s `content` and `role` where it names none); returns the
+    message's row id."""
+    shape = message_schema.current()
+    data = {"sessionId": session_id, shape.sender or "role": role, shape.text or "content": content}
     return database.create_row(settings.APPWRITE_MESSAGES_COLLECTION_ID, ID.unique(), data)["$id"]

@@ -121,6 +121,6 @@ def test_the_list_and_the_export_count_only_exact_matches(client, same_but_case)
 def test_ids_the_database_may_take_for_one_share_a_place_in_its_order(one, other):
     # MariaDB's collations are case- and accent-insensitive and ignore trailing spaces (localappwrite's
     # SQLite folds ASCII case only, so this part is checked without it).
-    from dashboard.appwrite.counting import _collation_key
+    from dashboard.appwrite.session_messages import _collation_key
 
     assert _collation_key(one) == _collation_key(other)

@@ -4,7 +4,16 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.appwrite import chat_sessions, counting, errors, live, queries, status_changes
+from dashboard.appwrite import (
+    chat_sessions,
+    counting,
+    errors,
+    live,
+    message_schema,
+    queries,
+    session_messages,
+    status_changes,
+)
 from tests.dashboard_fixtures import minutes_ago
 
 pytestmark = pytest.mark.usefixtures("api_flavour")
@@ -110,7 +119,7 @@ def test_message_counts_count_a_whole_page_in_one_request(rows, appwrite_server)
 
 
 def test_message_counts_stay_exact_when_one_batch_cannot_hold_every_message(rows, monkeypatch):
-    monkeypatch.setattr(counting, "MESSAGE_COUNT_BATCH", 4)
+    monkeypatch.setattr(session_messages, "MESSAGE_COUNT_BATCH", 4)
     for session_id, count in (("s_a", 2), ("s_b", 5), ("s_c", 3)):
         rows.session(session_id)
         rows.messages(session_id, count)
@@ -195,7 +204,8 @@ def test_load_session_list_takes_two_rounds_of_requests(rows, appwrite_server):
     for number in range(30):
         rows.session(f"s_{number:02d}", lastSeen=minutes_ago(number))
 
-    counting.detect_grouped_counts()  # asked once per process, beside the first cold load
+    session_messages.detect_grouped_counts()  # asked once per process, beside the first cold load
+    message_schema.current()  # likewise
     before = appwrite_server.request_count()
     data = live.load_session_list(None, "", queries.DEFAULT_SORT, None, 25)
     requests_made = appwrite_server.request_count() - before
@@ -203,5 +213,5 @@ def test_load_session_list_takes_two_rounds_of_requests(rows, appwrite_server):
     assert len(data.page.sessions) == 25
     assert data.counts.all.value == 30
     # page + 4 status totals (the first with the newest $updatedAt) + idle + other statuses,
-    # then one message count query.
+    # then one listing of the rows' messages: their counts and newest messages.
     assert requests_made == 8

@@ -50,6 +50,8 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
         ("APPWRITE_API", "graphql", "APPWRITE_API must be one of tablesdb, databases"),
         ("APPWRITE_DATABASE_ID", "-bad id", "APPWRITE_DATABASE_ID is not a valid Appwrite ID"),
         ("APPWRITE_ENDPOINT", "cloud.appwrite.io/v1", "APPWRITE_ENDPOINT must start with http"),
+        ("APPWRITE_MESSAGE_TEXT_ATTRIBUTE", "message text", "is not a valid Appwrite attribute key"),
+        ("APPWRITE_MESSAGE_VISITOR_VALUES", " , ", "APPWRITE_MESSAGE_VISITOR_VALUES must name at least one value"),
         ("DASHBOARD_SESSION_CHECK_SECONDS", "60", "DASHBOARD_SESSION_CHECK_SECONDS must be between 0 and 30"),
         ("DASHBOARD_TRUSTED_PROXIES", "one", "DASHBOARD_TRUSTED_PROXIES must be a whole number"),
     ],
@@ -84,3 +86,11 @@ def test_with_redis_the_security_counters_have_an_alias_of_their_own_and_none_wi
 
     assert run(REDIS_URL="redis://127.0.0.1:6379/0") == "['default', 'security'] dashboard-security"
     assert run() == "['default'] None"
+
+
+def test_a_sender_value_cannot_mean_both_the_visitor_and_an_agent():
+    values = {"APPWRITE_MESSAGE_VISITOR_VALUES": "user,guest", "APPWRITE_MESSAGE_AGENT_VALUES": "User"}
+    result = load_settings(DJANGO_DEBUG="1", **values)
+
+    assert result.returncode != 0
+    assert "both name user" in result.stderr

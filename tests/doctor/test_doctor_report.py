@@ -27,6 +27,9 @@ def test_a_correct_schema_passes_every_check_and_exits_0(api_flavour, provisione
         assert f"ok       attribute sessions.{key} ({expected})" in report.lines
     for _kind, key, _size, _required, _default in schema.MESSAGE_ATTRIBUTES:
         assert report.line(f"ok       attribute messages.{key} ")
+    assert report.line("ok       attribute messages.content (string, 16384): the message text, detected, the first")
+    assert report.line("ok       attribute messages.role (string, 32): the message sender, detected, the first")
+    assert "ok       messages holds no messages yet: no sender values to show" in report.lines
     assert "ok       index on sessions(status, lastSeen)" in report.lines
     assert "ok       index on messages(sessionId)" in report.lines
     rows = "rows" if api_flavour == "tablesdb" else "documents"
@@ -83,13 +86,26 @@ def test_an_attribute_of_the_wrong_type_is_an_error_whose_fix_recreates_it(api_f
 
 
 def test_an_array_attribute_is_the_wrong_type(provisioned, tables):
+    tables.delete_column(provisioned, "sessions", "status")
+    tables.create_varchar_column(provisioned, "sessions", "status", 64, False, array=True)
+
+    report = run_doctor()
+
+    assert report.exit_status == 1
+    assert report.line("ERROR    attribute sessions.status is varchar array, the dashboard needs string")
+
+
+def test_an_array_role_is_no_sender_a_warning_that_says_what_the_dashboard_then_shows(provisioned, tables):
     tables.delete_column(provisioned, "messages", "role")
     tables.create_varchar_column(provisioned, "messages", "role", 32, False, array=True)
 
     report = run_doctor()
 
-    assert report.exit_status == 1
-    assert report.line("ERROR    attribute messages.role is varchar array, the dashboard needs string")
+    assert report.exit_status == 0, report.output  # the messages' text and counts still work
+    problem = report.line("WARNING  messages has no sender attribute among role, sender, author, from, type")
+    assert "(role is varchar array: not a single string)" in problem
+    assert "no row says who waits" in problem
+    assert "fix: set APPWRITE_MESSAGE_SENDER_ATTRIBUTE to the attribute" in problem
 
 
 def test_a_string_attribute_smaller_than_the_schema_is_a_warning_with_the_size_to_set(provisioned, tables):
@@ -110,7 +126,7 @@ def test_a_text_attribute_is_a_string_large_enough(provisioned, tables):
     report = run_doctor()
 
     assert report.exit_status == 0
-    assert "ok       attribute messages.content (string, 65535)" in report.lines
+    assert report.line("ok       attribute messages.content (string, 65535): the message text, detected")
 
 
 def test_a_missing_index_is_a_warning_about_speed_with_the_setup_fix(provisioned, tables):

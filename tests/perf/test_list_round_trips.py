@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from dashboard.appwrite import live, queries, status_changes
+from dashboard.appwrite import live, queries, records, status_changes
 from tests.htmx import HTMX
 
 
@@ -30,7 +30,9 @@ def asked_session_ids(request) -> set[str]:
 
 
 @pytest.mark.parametrize("page_size", [25, 100])
-def test_a_cold_page_takes_two_round_trips_in_series_whatever_its_size(slow_rows, appwrite_requests, page_size):
+def test_a_cold_page_with_its_previews_takes_two_round_trips_in_series_whatever_its_size(
+    slow_rows, appwrite_requests, page_size
+):
     slow_rows.sessions(120)
     live.invalidate_lists()
 
@@ -39,9 +41,15 @@ def test_a_cold_page_takes_two_round_trips_in_series_whatever_its_size(slow_rows
 
     assert len(data.page.sessions) == page_size
     assert made.in_series <= 2
-    # The page, four totals, idle, other statuses, then one message count request: not one per row.
+    # The page, four totals, idle, other statuses, then one listing of the rows' messages (their counts and
+    # newest messages): not one per row.
     assert len(made.requests) <= 8
     assert len(made.to("messages")) == 1
+    # Each row's preview came in that one listing: its newest message, the visitor's.
+    assert {sid: message.text for sid, message in data.last_messages.items()} == {
+        session.session_id: "hello 2" for session in data.page.sessions
+    }
+    assert {message.sender for message in data.last_messages.values()} == {records.VISITOR}
 
 
 def test_an_unchanged_refresh_asks_appwrite_once_and_sends_no_rows(
@@ -63,7 +71,7 @@ def test_an_unchanged_refresh_asks_appwrite_once_and_sends_no_rows(
     assert len(after_the_interval.requests) == 1  # the probe: did any $updatedAt move?
 
 
-def test_when_one_session_changes_only_its_messages_are_counted_again(slow_rows, appwrite_requests, later):
+def test_when_one_session_changes_only_its_messages_are_counted_and_read_again(slow_rows, appwrite_requests, later):
     ids = slow_rows.sessions(40)
     load()
     slow_rows.visitor_writes(ids[7])
@@ -73,10 +81,11 @@ def test_when_one_session_changes_only_its_messages_are_counted_again(slow_rows,
         data = load()
 
     message_requests = made.to("messages")
-    assert len(message_requests) == 1
+    assert len(message_requests) == 1  # its count and its newest message
     assert asked_session_ids(message_requests[0]) == {ids[7]}
     assert data.page.sessions[0].session_id == ids[7]  # newest activity first
     assert data.message_counts[ids[7]].value == 4
+    assert data.last_messages[ids[7]].text == "one more"
     assert made.in_series <= 3  # the probe, the page beside the counts, the one message count
 
 
