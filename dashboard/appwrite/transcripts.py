@@ -107,10 +107,12 @@ def message_total(session_id: str) -> Count:
     return counting.messages_of(session_id)
 
 
-def create_message(session_id: str, role: str, content: str) -> str:
+def create_message(session_id: str, role: str, content: str, sent_at: datetime | None = None) -> str:
     """Adds one message to a session's transcript (the demo data, the visitor simulator), under the schema's
     own text and sender attributes (`appwrite_setup`'s `content` and `role` where it names none); returns the
-    message's row id."""
+    message's row id. `sent_at` backdates it (`$createdAt`, which Appwrite lets an API key set)."""
     shape = message_schema.current()
     data = {"sessionId": session_id, shape.sender or "role": role, shape.text or "content": content}
+    if sent_at is not None:
+        data["$createdAt"] = format_datetime(sent_at)
     return database.create_row(settings.APPWRITE_MESSAGES_COLLECTION_ID, ID.unique(), data)["$id"]

@@ -5,7 +5,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from dashboard.appwrite import chat_sessions, counting
+from dashboard.appwrite import chat_sessions, counting, transcripts
 
 
 def run(*args, **options) -> str:
@@ -44,6 +44,15 @@ def test_seed_demo_fills_sessions_with_messages_and_skips_when_asked_if_empty(fr
     first_page = chat_sessions.list_sessions(page_size=6).sessions
     assert sum(c.value for c in counting.message_counts(s.session_id for s in first_page).values()) >= 6
     assert "nothing seeded" in again
+
+
+def test_seeded_messages_were_written_while_their_session_lasted(fresh_database):
+    run("seed_demo", sessions=4)
+
+    for session in chat_sessions.list_sessions(page_size=4).sessions:
+        moments = [m.created_at for m in transcripts.transcript(session.session_id).messages]
+        assert moments and all(session.start_time < moment <= session.last_seen for moment in moments)
+        assert max(moments) == session.last_seen  # the widget bumps lastSeen with every message
 
 
 def test_the_visitor_simulator_moves_the_demo(fresh_database):

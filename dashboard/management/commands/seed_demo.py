@@ -62,5 +62,6 @@ class Command(BaseCommand):
                 )
             else:
                 role, content = "user", random.choice(visitors.FOLLOW_UPS)
-            transcripts.create_message(session_id, role, content)
+            # Spread over the session's length, the last one when it was last seen (the widget bumps lastSeen).
+            transcripts.create_message(session_id, role, content, sent_at=start + length * (index + 1) / count)
         return count
