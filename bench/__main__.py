@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import appwrite_log  # noqa: E402
+from bench import appwrite_log, list_bytes  # noqa: E402
 from bench.dashboard_process import Dashboard, signed_in, start_dashboard  # noqa: E402
 from bench.figures import machine, percentile  # noqa: E402
 from bench.seeding import API_KEY, DATABASE_ID, PROJECT_ID, dashboard_env, manage, seeded_copy  # noqa: E402
@@ -46,6 +46,9 @@ PAGE_SIZES = (25, 50, 100)
 # listing of the rows' messages; two follow-ups after a flood).
 COLD_PAGE_REQUESTS = 10
 AGENT_COUNTS = (1, 10, 50)
+# Issue 14 point 9: light rows, and a refresh after one change that carries that row, not the region.
+ROW_BYTES = 1_300
+REFRESH_SHARE = 0.10
 
 
 @dataclass
@@ -192,11 +195,11 @@ def measure_windows(server: LocalAppwrite, run: Callable[[], None], samples: int
     return figures
 
 
-def cold_pages(server: LocalAppwrite, size: int, plan: Plan, workdir: Path) -> PageFigures:
+def cold_pages(server: LocalAppwrite, size: int, plan: Plan, workdir: Path, name: str = "") -> PageFigures:
     env = dashboard_env(
         server, DJANGO_SETTINGS_MODULE="bench.cold_settings", DASHBOARD_PAGE_SIZE=str(size)
     )
-    dashboard = start_dashboard(env, workdir / f"cold-{size}.log")
+    dashboard = start_dashboard(env, workdir / f"{name or f'cold-{size}'}.log")
     try:
         http = signed_in(dashboard.url, AGENT_EMAIL, AGENT_PASSWORD)
         http.get(dashboard.url + "/", timeout=60).raise_for_status()  # imports, first connections
@@ -313,24 +316,34 @@ def poll_tabs(server, agents, seconds, poll_seconds, new_tab, **kwargs) -> Polli
 
 def steady_state(server: LocalAppwrite, dashboard: Dashboard, http: requests.Session, appwrite: Appwrite,
                  plan: Plan) -> dict:
+    """Polls as the browser does (list_bytes.refresh_headers: the rows version and the rows shown, which after
+    each answer are the page's order, the hand being off the list): an unchanged refresh, then the refresh
+    after one visitor wrote, and the whole region that refresh would otherwise have been."""
     interval = plan.poll_seconds * 0.8 + 0.2  # past the shared probe interval
-    first = http.get(dashboard.url + "/", headers=HTMX, timeout=60)
-    version = re.search(r'data-rows-version="([^"]+)"', first.text).group(1)
+    list_url = dashboard.url + "/"
+    shown_state = {"version": "", "shown": []}
+
+    def refresh() -> requests.Response:
+        headers = list_bytes.refresh_headers(list_url, shown_state["version"], shown_state["shown"])
+        answer = http.get(list_url, headers=headers, timeout=60)
+        if answer.status_code == 200:
+            shown_state["version"] = list_bytes.rows_version(answer.text)
+            shown_state["shown"] = list_bytes.page_order(answer.text)
+        return answer
+
+    first = refresh()
     ids = re.findall(r'data-session-id="([^"]+)"', first.text)
     time.sleep(interval)
-    settle = http.get(dashboard.url + "/", headers={**HTMX, "X-Rows-Version": version}, timeout=60)
-    if settle.status_code == 200:
-        version = re.search(r'data-rows-version="([^"]+)"', settle.text).group(1)
+    refresh()
     # A poll as the browser makes it; the rows may still change because a relative time ("3 min ago")
     # moved on: then the browser shows the new version and asks again one interval later.
     for _ in range(4):
         time.sleep(interval)
         start = time.monotonic()
-        answer = http.get(dashboard.url + "/", headers={**HTMX, "X-Rows-Version": version}, timeout=60)
+        answer = refresh()
         end = time.monotonic()
         if answer.status_code == 204:
             break
-        version = re.search(r'data-rows-version="([^"]+)"', answer.text).group(1)
     log = appwrite_log.within(appwrite_log.fetch(server.host, server.port), start, end)
     unchanged = [e for e in log if e.collection in ("sessions", "messages")]
     unchanged_requests, unchanged_in_series = len(unchanged), appwrite_log.in_series(unchanged)
@@ -339,8 +352,10 @@ def steady_state(server: LocalAppwrite, dashboard: Dashboard, http: requests.Ses
     appwrite.visitor_writes(changed_id)
     time.sleep(interval)
     start = time.monotonic()
-    changed = http.get(dashboard.url + "/", headers={**HTMX, "X-Rows-Version": version}, timeout=60)
+    changed = refresh()
     end = time.monotonic()
+    # The same refresh from a browser that says nothing of what it shows: the whole region.
+    whole = http.get(list_url, headers=list_bytes.refresh_headers(list_url, "", []), timeout=60)
     log = [e for e in appwrite_log.within(appwrite_log.fetch(server.host, server.port), start, end)
            if e.collection in ("sessions", "messages")]
     counted, newest = message_reads(log), newest_message_reads(log)
@@ -358,6 +373,11 @@ def steady_state(server: LocalAppwrite, dashboard: Dashboard, http: requests.Ses
         "changed_preview_requests": len(newest),
         "changed_preview_asked": asked_session_ids(newest),
         "changed_id": changed_id,
+        "changed_bytes": len(changed.content),
+        "changed_rows_sent": len(list_bytes.rows_in(changed.text)),
+        "changed_row_ids_sent": re.findall(r'<tr data-row-id="([^"]+)"', changed.text),
+        "changed_whole_region_bytes": len(whole.content),
+        "changed_whole_region_rows": len(list_bytes.rows_in(whole.text)),
     }
 
 
@@ -444,12 +464,13 @@ def main(argv: list[str] | None = None) -> int:
         server = start_localappwrite(data=str(data), latency_ms=plan.latency_ms, faults=True,
                                      project_id=PROJECT_ID, api_key=API_KEY)
         try:
-            return run(plan, server, workdir, seeding, timing, args, run_started)
+            return run(plan, server, workdir, seeding, timing, args, run_started, data)
         finally:
             server.stop()
 
 
-def run(plan: Plan, server: LocalAppwrite, workdir: Path, seeding: str, timing, args, run_started: float) -> int:
+def run(plan: Plan, server: LocalAppwrite, workdir: Path, seeding: str, timing, args, run_started: float,
+        data: Path) -> int:
     manage(server, "create_agent", "--email", AGENT_EMAIL, "--password", AGENT_PASSWORD, "--name", "Bench agent")
     appwrite = Appwrite(server)
     figures: dict = {"seeding": seeding, "localappwrite": timing}
@@ -460,6 +481,15 @@ def run(plan: Plan, server: LocalAppwrite, workdir: Path, seeding: str, timing, 
         dashboard = cold_pages(server, size, plan, workdir)
         baseline = measure_windows(server, lambda size=size: appwrite.naive_page(size), plan.baseline_samples)
         figures[f"page{size}"] = (dashboard, baseline)
+    # The dashboard's own time: the same cold pages of 25 from a second localappwrite on the same file, without
+    # injected latency (the server above sits idle meanwhile; no one writes until the steady state below).
+    say("cold pages of 25 rows, no injected latency …")
+    unhindered = start_localappwrite(data=str(data), latency_ms=0, faults=True, project_id=PROJECT_ID,
+                                     api_key=API_KEY)
+    try:
+        figures["page25_no_latency"] = cold_pages(unhindered, 25, plan, workdir, name="cold-25-no-latency")
+    finally:
+        unhindered.stop()
 
     # One live dashboard process (the in-process cache), as `make run` serves it.
     env = dashboard_env(server, DASHBOARD_POLL_SECONDS=str(plan.poll_seconds))
@@ -467,6 +497,8 @@ def run(plan: Plan, server: LocalAppwrite, workdir: Path, seeding: str, timing, 
     try:
         http = signed_in(live.url, AGENT_EMAIL, AGENT_PASSWORD)
         http.get(live.url + "/", timeout=60).raise_for_status()
+        say("bytes of the page, the rows region and its rows …")
+        figures["bytes"] = list_bytes.page_and_region(http, live.url + "/")
         say("steady state, request by request …")
         figures["steady"] = steady_state(server, live, http, appwrite, plan)
         new_tab = fragment_fetcher(live, http.cookies)
@@ -539,6 +571,14 @@ def report(plan: Plan, figures: dict) -> bool:
         row(f"cold page of {size}: of them bringing previews (max)", max(ours.previews), None)
         row(f"cold page of {size}: p50 ms", statistics.median(ours.times_ms), statistics.median(naive.times_ms))
         row(f"cold page of {size}: p95 ms", percentile(ours.times_ms, 0.95), percentile(naive.times_ms, 0.95))
+    unhindered = figures["page25_no_latency"]
+    row("cold page of 25, no injected latency: p50 ms", statistics.median(unhindered.times_ms), None)
+    row("cold page of 25, no injected latency: p95 ms", percentile(unhindered.times_ms, 0.95), None)
+    sizes = figures["bytes"]
+    row(f"page of {sizes['page_rows']} rows: bytes", sizes["page_bytes"], None)
+    row(f"rows region (#session-rows, {sizes['region_rows']} rows): bytes", sizes["region_bytes"], None)
+    row("a row: bytes (mean)", sizes["row_bytes_mean"], None)
+    row("a row: bytes (largest)", sizes["row_bytes_max"], None)
     steady = figures["steady"]
     naive_page = figures["page25"][1]
     row("unchanged refresh: Appwrite requests", steady["unchanged_requests"], max(naive_page.requests))
@@ -548,6 +588,9 @@ def report(plan: Plan, figures: dict) -> bool:
     row("one session changed: requests in series", steady["changed_in_series"], max(naive_page.in_series))
     row("one session changed: message requests (counts, previews)", steady["changed_message_requests"], 25)
     row("one session changed: of them bringing previews", steady["changed_preview_requests"], None)
+    row(f"one session changed: refresh bytes ({steady['changed_rows_sent']} row(s) sent)", steady["changed_bytes"],
+        None)
+    row("one session changed: the whole region instead, bytes", steady["changed_whole_region_bytes"], None)
     for agents in AGENT_COUNTS:
         ours, naive = figures[f"agents{agents}"]
         row(f"{agents} agent(s): Appwrite requests/min", ours.per_minute, naive.per_minute)
@@ -598,6 +641,12 @@ def report(plan: Plan, figures: dict) -> bool:
                     f"(asked {steady['changed_preview_asked']})",
                     steady["changed_preview_asked"] == [steady["changed_id"]]
                     and steady["changed_preview_requests"] == 1))
+    targets.append((f"a row: {sizes['row_bytes_mean']:,.0f} bytes on average ≤ {ROW_BYTES:,}",
+                    0 < sizes["row_bytes_mean"] <= ROW_BYTES))
+    share = steady["changed_bytes"] / steady["changed_whole_region_bytes"]
+    targets.append((f"one session changed: the refresh is {steady['changed_bytes']:,} bytes, {share:.1%} of the "
+                    f"region's {steady['changed_whole_region_bytes']:,} (≤ {REFRESH_SHARE:.0%})",
+                    steady["changed_status"] == 200 and share <= REFRESH_SHARE))
     targets.append((f"50 agents ≤ 1.5 × one agent's requests/min ({fifty.per_minute:.0f} vs {one.per_minute:.0f})",
                     fifty.per_minute <= 1.5 * one.per_minute))
     targets.append((f"memory flat within 10% over the soak ({growth:+.1%})", growth <= 0.10))

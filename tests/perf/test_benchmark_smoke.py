@@ -43,6 +43,21 @@ def test_the_benchmark_runs_end_to_end_and_its_figures_have_the_targets_shape(tm
     assert steady["unchanged_requests"] <= 1
     assert steady["changed_asked"] == [steady["changed_id"]]
     assert steady["changed_preview_asked"] == [steady["changed_id"]]
+    # Issue 14 point 9: what the list sends, in bytes (the targets themselves are printed, not asserted here).
+    sizes = figures["bytes"]
+    assert sizes["page_rows"] == sizes["region_rows"] == 25
+    assert sizes["page_bytes"] > sizes["region_bytes"] > sizes["row_bytes_total"] > 0
+    assert sizes["row_bytes_mean"] == sizes["row_bytes_total"] / 25 <= sizes["row_bytes_max"]
+    assert steady["changed_status"] == 200 and steady["changed_id"] in steady["changed_row_ids_sent"]
+    assert steady["changed_rows_sent"] == len(steady["changed_row_ids_sent"]) >= 1
+    assert steady["changed_whole_region_rows"] == 25
+    assert 0 < steady["changed_bytes"] < steady["changed_whole_region_bytes"]
+    assert "a row: " in done.stdout and "one session changed: the refresh is" in done.stdout
+    # Cold pages of 25 against a localappwrite without injected latency: as many as the other cold pages.
+    unhindered = figures["page25_no_latency"]
+    assert len(unhindered["times_ms"]) == len(figures["page25"][0]["times_ms"])
+    assert max(unhindered["requests"]) <= 10
+    assert "no injected latency: p50 ms" in done.stdout
     for agents in (1, 10, 50):
         ours, naive = figures[f"agents{agents}"]
         assert ours["list_requests"] > 0 and naive["list_requests"] > 0
