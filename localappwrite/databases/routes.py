@@ -6,6 +6,7 @@ from ..routing import Router
 from ..storage import Database
 from .family import LEGACY, TABLESDB
 from .responses import DatabasesResponses
+from .row_responses import RowResponses
 
 # (method, path under the family's base, handler name, scope template, rows/documents route)
 ROUTES = [
@@ -42,13 +43,14 @@ ROUTES = [
 
 
 def router(db: Database) -> Router:
-    responses = DatabasesResponses(db)
+    schema_handlers = DatabasesResponses(db)
+    row_handlers = RowResponses(db, schema_handlers.catalog)
     routes = Router()
     for fam in (TABLESDB, LEGACY):
         for method, suffix, name, scope, data_route in ROUTES:
             path = fam.base + suffix.replace("{tables}", fam.tables).replace("{rows}", fam.rows).replace(
                 "{columns}", fam.columns)
-            handler = getattr(responses, name)
+            handler = getattr(row_handlers if data_route else schema_handlers, name)
             routes.add(method, path, lambda req, handler=handler, fam=fam: handler(req, fam),
                        scopes=fam.scope(scope), data_route=data_route)
     return routes
