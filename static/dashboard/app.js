@@ -4,10 +4,6 @@
   "use strict";
 
   var REGION_ID = "session-rows";
-  // Requests that change data (close, …) in flight; polls wait for them. Entries expire so a
-  // lost event can never stop the live refresh for good.
-  var mutations = new Map();
-  var MUTATION_TIMEOUT_MS = 20000;
 
   document.documentElement.classList.add("js");
 
@@ -19,14 +15,6 @@
     return elt && elt.id === REGION_ID;
   }
 
-  function mutationInFlight() {
-    var now = Date.now();
-    mutations.forEach(function (started, xhr) {
-      if (now - started > MUTATION_TIMEOUT_MS) mutations.delete(xhr);
-    });
-    return mutations.size > 0;
-  }
-
   // The rows region tells the server which version it shows; an unchanged list answers 204.
   document.addEventListener("htmx:configRequest", function (event) {
     var elt = event.detail.elt;
@@ -35,25 +23,12 @@
     }
   });
 
+  // A change starts afresh in its row (live.js holds the polls meanwhile).
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
-    if (isPoll(elt)) {
-      // Never poll over a close that is still on its way (live.js pauses polls while the tab is hidden).
-      if (mutationInFlight()) event.preventDefault();
-      return;
-    }
-    if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
-      mutations.set(event.detail.xhr, Date.now());
-      // A poll already in flight would bring the row back as it was before this change.
-      var rows = region();
-      if (rows) htmx.trigger(rows, "htmx:abort");
-      var error = errorSlot(elt);
-      if (error) error.textContent = "";
-    }
-  });
-
-  document.addEventListener("htmx:afterRequest", function (event) {
-    mutations.delete(event.detail.xhr);
+    if (isPoll(elt) || !event.detail.requestConfig || event.detail.requestConfig.verb === "get") return;
+    var error = errorSlot(elt);
+    if (error) error.textContent = "";
   });
 
   // Where a row's action says what went wrong (the server retargets its error there): made on demand,

@@ -74,38 +74,45 @@
     box.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  // A dialog of the dashboard's own, made once: its title, the parts given, a note and a form of buttons
+  // (method "dialog": a button's value becomes the dialog's returnValue).
+  function ownDialog(id, className, titleParts, body, noteText, buttons) {
+    var box = document.createElement("dialog");
+    box.id = id;
+    box.className = className;
+    box.setAttribute("aria-labelledby", id + "-title");
+    var title = document.createElement("h2");
+    title.id = id + "-title";
+    title.append.apply(title, titleParts);
+    var note = document.createElement("p");
+    note.className = "subtle";
+    note.textContent = noteText;
+    var form = document.createElement("form");
+    form.method = "dialog";
+    buttons.forEach(function (spec) {
+      var button = document.createElement("button");
+      button.className = spec.className;
+      if (spec.value) button.value = spec.value;
+      if (spec.action) button.setAttribute("data-action", spec.action);
+      button.textContent = spec.text;
+      form.appendChild(button);
+    });
+    box.append.apply(box, [title].concat(body, [note, form]));
+    document.body.appendChild(box);
+    return box;
+  }
+
   // "Close session …?", asked in a dialog of the dashboard's own (Enter closes it, Esc keeps it open).
   function confirmDialog() {
     var existing = document.getElementById("confirm-close");
     if (existing) return existing;
-    var box = document.createElement("dialog");
-    box.id = "confirm-close";
-    box.className = "confirm";
-    box.setAttribute("aria-labelledby", "confirm-close-title");
-    var title = document.createElement("h2");
-    title.id = "confirm-close-title";
-    title.append("Close session ");
     var name = document.createElement("bdi");
     name.setAttribute("data-field", "confirm-name");
-    title.append(name, "?");
-    var note = document.createElement("p");
-    note.className = "subtle";
-    note.textContent = "You can undo it for a few seconds afterwards.";
-    var form = document.createElement("form");
-    form.method = "dialog";
-    var keep = document.createElement("button");
-    keep.className = "button";
-    keep.value = "keep";
-    keep.textContent = "Cancel";
-    var close = document.createElement("button");
-    close.className = "button button-danger";
-    close.value = "close";
-    close.setAttribute("data-action", "confirm-close");
-    close.textContent = "Close session";
-    form.append(keep, close);
-    box.append(title, note, form);
-    document.body.appendChild(box);
-    return box;
+    return ownDialog("confirm-close", "confirm", ["Close session ", name, "?"], [],
+      "You can undo it for a few seconds afterwards.", [
+        { className: "button", value: "keep", text: "Cancel" },
+        { className: "button button-danger", value: "close", action: "confirm-close", text: "Close session" },
+      ]);
   }
 
   function closeCurrent(row) {
@@ -135,13 +142,6 @@
   function dialog() {
     var existing = document.getElementById("shortcuts");
     if (existing) return existing;
-    var box = document.createElement("dialog");
-    box.id = "shortcuts";
-    box.className = "shortcuts";
-    box.setAttribute("aria-labelledby", "shortcuts-title");
-    var title = document.createElement("h2");
-    title.id = "shortcuts-title";
-    title.textContent = "Keyboard shortcuts";
     var list = document.createElement("dl");
     SHORTCUTS.forEach(function (pair) {
       var item = document.createElement("div");
@@ -155,21 +155,8 @@
       item.appendChild(what);
       list.appendChild(item);
     });
-    var note = document.createElement("p");
-    note.className = "subtle";
-    note.textContent = "Shortcuts do nothing while you type in a field.";
-    var form = document.createElement("form");
-    form.method = "dialog";
-    var done = document.createElement("button");
-    done.className = "button";
-    done.textContent = "Close";
-    form.appendChild(done);
-    box.appendChild(title);
-    box.appendChild(list);
-    box.appendChild(note);
-    box.appendChild(form);
-    document.body.appendChild(box);
-    return box;
+    return ownDialog("shortcuts", "shortcuts", ["Keyboard shortcuts"], [list],
+      "Shortcuts do nothing while you type in a field.", [{ className: "button", text: "Close" }]);
   }
 
   function showShortcuts() {

@@ -2,16 +2,42 @@
 // is visible, and refresh at once when the agent comes back to it. While the tab is hidden they ask nothing,
 // except a region with data-hidden-every="S", which asks every S seconds (the list: it counts what arrives in
 // the tab's title). A region says it is live with data-live, which names the event of its hx-trigger that
-// refreshes it. No inline script, no eval.
+// refreshes it. No region polls over a change still on its way. No inline script, no eval.
 (function () {
   "use strict";
 
   var hiddenSince = 0;
   var lastHiddenAsk = new WeakMap();
+  // Changes (any request but a GET: a close, an undo, …) on their way. While one is, no live region polls,
+  // and the polls already in flight are cancelled: they would bring back what the change replaces. Entries
+  // expire, so that a lost event can never stop the live refresh for good.
+  var changes = new Map();
+  var CHANGE_TIMEOUT_MS = 20000;
+
+  function changeInFlight() {
+    var now = Date.now();
+    changes.forEach(function (started, xhr) {
+      if (now - started > CHANGE_TIMEOUT_MS) changes.delete(xhr);
+    });
+    return changes.size > 0;
+  }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var region = event.detail.elt;
-    if (!region.hasAttribute("data-live") || document.visibilityState === "visible") return;
+    if (!region.hasAttribute("data-live")) {
+      if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
+        changes.set(event.detail.xhr, Date.now());
+        document.querySelectorAll("[data-live]").forEach(function (live) {
+          htmx.trigger(live, "htmx:abort");
+        });
+      }
+      return;
+    }
+    if (changeInFlight()) {
+      event.preventDefault();
+      return;
+    }
+    if (document.visibilityState === "visible") return;
     var every = parseFloat(region.getAttribute("data-hidden-every") || "") * 1000;
     var last = Math.max(lastHiddenAsk.get(region) || 0, hiddenSince);
     if (every > 0 && Date.now() - last >= every) {
@@ -19,6 +45,10 @@
       return;
     }
     event.preventDefault();
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    changes.delete(event.detail.xhr);
   });
 
   document.addEventListener("visibilitychange", function () {

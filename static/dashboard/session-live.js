@@ -1,25 +1,15 @@
 // The session page's live parts (its summary, status panel, timeline and message total): the page's poll
 // (#transcript-live, or #session-live on an older page of the transcript) tells the server which version of
 // each part the page shows, and the answer swaps in, out of band, only the parts that changed, keeping the
-// keyboard where it was. Never polls over a status change still on its way. No inline script, no eval.
+// keyboard where it was (live.js holds the poll while a status change is on its way). No inline script, no eval.
 (function () {
   "use strict";
 
   var POLLERS = { "transcript-live": true, "session-live": true };
-  var MUTATION_TIMEOUT_MS = 20000;
-  var mutations = new Map();
   var kept = null;
 
   function isPoll(elt) {
     return !!(elt && POLLERS[elt.id]);
-  }
-
-  function mutationInFlight() {
-    var now = Date.now();
-    mutations.forEach(function (started, xhr) {
-      if (now - started > MUTATION_TIMEOUT_MS) mutations.delete(xhr);
-    });
-    return mutations.size > 0;
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -28,25 +18,6 @@
       return part.id + "=" + part.getAttribute("data-part-version");
     });
     event.detail.headers["X-Shown-Parts"] = shown.join(",");
-  });
-
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var elt = event.detail.elt;
-    if (isPoll(elt)) {
-      if (mutationInFlight()) event.preventDefault();
-      return;
-    }
-    if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
-      mutations.set(event.detail.xhr, Date.now());
-      // A poll already on its way would bring the panel back as it was before this change.
-      Object.keys(POLLERS).forEach(function (id) {
-        var poller = document.getElementById(id);
-        if (poller) htmx.trigger(poller, "htmx:abort");
-      });
-    }
-  });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    mutations.delete(event.detail.xhr);
   });
 
   function keyOf(el) {
