@@ -33,7 +33,7 @@
       }
       return;
     }
-    if (changeInFlight()) {
+    if (leaving || changeInFlight()) {
       event.preventDefault();
       return;
     }
@@ -49,6 +49,21 @@
 
   document.addEventListener("htmx:afterRequest", function (event) {
     changes.delete(event.detail.xhr);
+  });
+
+  // A plain form post (sign-out, a change without htmx) leaves the page: a poll answered meanwhile must not
+  // send the browser elsewhere (a poll refused after sign-out would redirect to the sign-in page's ?next=).
+  var leaving = false;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+    leaving = true;
+    document.querySelectorAll("[data-live]").forEach(function (live) {
+      htmx.trigger(live, "htmx:abort");
+    });
+  });
+  window.addEventListener("pageshow", function () {
+    leaving = false;
   });
 
   document.addEventListener("visibilitychange", function () {
