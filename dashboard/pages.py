@@ -228,7 +228,13 @@ def page_key(use: str, page: str, *parts: object) -> str:
     """Cache key of data a page keeps for `use` ("last-good", "fresh"): per page, per source collection and
     per `parts` (a filter, a row). The entries are pickles, so the key carries shared.KEY_VERSION too."""
     source = (settings.APPWRITE_DATABASE_ID, settings.APPWRITE_SESSIONS_COLLECTION_ID)
-    return f"{use}-{page}:" + hashlib.sha256(repr((shared.KEY_VERSION, source, parts)).encode()).hexdigest()
+    return f"{use}-{page}:" + version_of(shared.KEY_VERSION, source, parts, length=64)
+
+
+def version_of(*shown: object, length: int = 16) -> str:
+    """A short digest of what a page or one of its parts shows: the live refreshes compare it with the one the
+    browser holds (the list's rows region and rows, the session page's parts, the last-good cache keys)."""
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:length]
 
 
 def _itself(data: Data) -> Data:

@@ -4,7 +4,6 @@ refresh carries only the rows the browser does not already show (it says which i
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dashboard import undo
 from dashboard.appwrite import live, records
-from dashboard.pages import Filters
+from dashboard.pages import Filters, version_of
 
 ROWS = "dashboard/sessions.html#session-row-list"
 CELLS = "dashboard/sessions.html#preview-cells"
@@ -47,8 +46,7 @@ def row_version(
 ) -> str:
     """Changes whenever the row would show something else. Relative times ("3 min ago", "waiting 6 min")
     are left out: the browser moves them on itself."""
-    parts = (session, count, last, offer and offer["token"], idle)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:VERSION_LENGTH]
+    return version_of(session, count, last, offer and offer["token"], idle, length=VERSION_LENGTH)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ parts whose version differs from the one the page shows (they travel as htmx out
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from django.http import HttpRequest
 
 from dashboard import labels, undo
 from dashboard.appwrite.records import ChatSession, Count
+from dashboard.pages import version_of
 
 # DOM id of each part → its name in the templates (`part_versions.<name>`, `oob_parts`).
 PARTS = {
@@ -21,10 +21,6 @@ PARTS = {
 }
 # The poll says which versions the page shows: "session-summary=3f2a…,session-status=…" (session-live.js).
 SHOWN_HEADER = "X-Shown-Parts"
-
-
-def _version(*shown: object) -> str:
-    return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
 def _moment(moment: datetime | None, now: datetime) -> tuple[str, str]:
@@ -39,14 +35,14 @@ def part_versions(
     total = str(message_total) if message_total is not None else None
     moments = (session.start_time, session.created_at, session.last_seen, session.updated_at)
     return {
-        "summary": _version(_moment(session.start_time, now), _moment(session.last_seen, now), total),
-        "status": _version(session.status, session.is_idle(idle_minutes, now), offer["token"] if offer else None),
-        "timeline": _version(
+        "summary": version_of(_moment(session.start_time, now), _moment(session.last_seen, now), total),
+        "status": version_of(session.status, session.is_idle(idle_minutes, now), offer["token"] if offer else None),
+        "timeline": version_of(
             [_moment(moment, now) for moment in moments],
             labels.span(session.duration),
             labels.span(session.idle_for(now)),
         ),
-        "total": _version(total),
+        "total": version_of(total),
     }
 
 

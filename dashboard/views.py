@@ -1,7 +1,6 @@
 """Pages of the sessions dashboard: the live list and the health probes (the status actions, close
 included, and the session page live in session_views.py)."""
 
-import hashlib
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -22,6 +21,7 @@ from dashboard.pages import (
     render_fragment,
     render_page,
     vary_on_htmx,
+    version_of,
     wants_fragment,
 )
 from dashboard.rows import Rows, shown_versions
@@ -60,7 +60,7 @@ def _rows_version(data: live.SessionList | None, problem: str, filters: Filters,
         parts += [s.is_idle(idle_minutes, now) for s in data.page.sessions]
         if problem:
             parts += [data.loaded_at, ago(data.loaded_at, now)]  # the banner says how old the data is
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+    return version_of(parts, length=20)
 
 
 def _tabs(filters: Filters, counts: counting.StatusCounts | None) -> list[dict]:
