@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from dashboard.log_lines import escape_controls
 
-ROLE_LABELS = {"user": "Visitor", "assistant": "Assistant", "agent": "Agent", "system": "System"}
 SENDER_LABELS = {"visitor": "Visitor", "agent": "Agent"}  # records.VISITOR, records.AGENT
 BOT_LABELS = {"assistant": "Assistant", "system": "System", "bot": "Bot"}
 
@@ -79,7 +78,7 @@ def readable(text: str) -> str:
 # -- A list row's last message -------------------------------------------------------------
 
 # Who wrote it (records.VISITOR, AGENT, BOT).
-LAST_SENDER_LABELS = {"visitor": "Visitor", "agent": "Agent", "bot": "Bot"}
+LAST_SENDER_LABELS = {**SENDER_LABELS, "bot": "Bot"}  # records.VISITOR, AGENT, BOT
 # On one line: the row shows what fits (about 80 characters) and the rest on demand, up to this many
 # characters (the session page has it all).
 PREVIEW_CHARACTERS = 1000
@@ -113,11 +112,6 @@ def waiting(moment: datetime | None, now: datetime | None = None) -> str:
         return ""
     seconds = ((now or timezone.now()) - moment).total_seconds()
     return "waiting <1 min" if seconds < 60 else f"waiting {span(timedelta(seconds=seconds))}"
-
-
-def role_label(role: str) -> str:
-    """Who wrote a message, in words ("user" is the visitor); other stored roles as stored."""
-    return ROLE_LABELS.get(role, role or "(no role)")
 
 
 def sender_label(role: str, sender: str) -> str:
