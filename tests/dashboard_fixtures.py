@@ -39,6 +39,13 @@ class AppwriteRows:
         row = self.tables.create_row(self.database_id, "sessions", row_id or session_id, data)
         return {"$id": row.id, **row.data}
 
+    def say(self, session_id: str, role: str, content: str) -> str:
+        """One message, as the widget writes it: its row ID."""
+        from appwrite.id import ID
+
+        data = {"sessionId": session_id, "role": role, "content": content}
+        return self.tables.create_row(self.database_id, "messages", ID.unique(), data).id
+
     def messages(self, session_id: str, count: int, role: str = "user") -> None:
         from appwrite.id import ID
 

@@ -13,13 +13,6 @@ from tests.dashboard_fixtures import minutes_ago
 pytestmark = pytest.mark.browser
 
 
-def say(rows, session_id: str, role: str, content: str) -> str:
-    from appwrite.id import ID
-
-    data = {"sessionId": session_id, "role": role, "content": content}
-    return rows.tables.create_row(rows.database_id, "messages", ID.unique(), data).id
-
-
 CONVERSATION = [
     ("user", "Hi! I ordered a pair of running shoes last Tuesday and the tracking page hasn't moved since Friday."),
     ("assistant", "Sorry about the wait! Could you share your order number? It starts with ORD-."),
@@ -57,14 +50,14 @@ def chat(rows):
         '"language":"de-DE","referrer":"https://shop.example/orders","screen":{"width":1920,"height":1080}}',
         theme='{"primaryColor":"#0f766e","position":"bottom-right","greeting":"Hi! How can we help?"}',
     )
-    return [say(rows, "s_1763614351136", role, text) for role, text in CONVERSATION]
+    return [rows.say("s_1763614351136", role, text) for role, text in CONVERSATION]
 
 
 def test_new_messages_appear_while_the_page_is_open(page, dashboard_url, chat, rows):
     page.goto(dashboard_url + "/sessions/s_1763614351136/")
     assert page.locator("[data-message-id]").count() == len(chat)
 
-    new_id = say(rows, "s_1763614351136", "user", "Perfect, thank you!")
+    new_id = rows.say("s_1763614351136", "user", "Perfect, thank you!")
 
     page.wait_for_selector(f'[data-message-id="{new_id}"][data-role="user"]', timeout=5_000)
     assert page.locator("[data-message-id]").count() == len(chat) + 1
@@ -74,7 +67,7 @@ def test_new_messages_appear_while_the_page_is_open(page, dashboard_url, chat, r
 def test_older_messages_load_in_place(page, dashboard_url, rows, monkeypatch):
     monkeypatch.setattr(transcripts, "TRANSCRIPT_PAGE_SIZE", 3)
     rows.session("s_paged", row_id="paged")
-    ids = [say(rows, "s_paged", "user", f"line {number}") for number in range(5)]
+    ids = [rows.say("s_paged", "user", f"line {number}") for number in range(5)]
     page.goto(dashboard_url + "/sessions/paged/")
     page.evaluate("window.stillTheSamePage = true")
 

@@ -17,13 +17,6 @@ NEW_YORK = ZoneInfo("America/New_York")
 STARTED = datetime(2024, 1, 15, 3, 30, 5, tzinfo=UTC)  # 22:30:05 EST on 14 January in New York
 
 
-def say(rows, session_id: str, content: str) -> str:
-    from appwrite.id import ID
-
-    data = {"sessionId": session_id, "role": "user", "content": content}
-    return rows.tables.create_row(rows.database_id, "messages", ID.unique(), data).id
-
-
 @pytest.fixture
 def new_york_page(signed_in_page):
     return signed_in_page(viewport={"width": 1400, "height": 900}, timezone_id="America/New_York", locale="en-US")
@@ -32,7 +25,7 @@ def new_york_page(signed_in_page):
 @pytest.fixture
 def session(rows):
     rows.session("s_ny", row_id="s_ny", status="active", startTime=STARTED, lastSeen=minutes_ago(3))
-    say(rows, "s_ny", "Hello from Manhattan")
+    rows.say("s_ny", "user", "Hello from Manhattan")
     return rows
 
 
@@ -106,7 +99,7 @@ def test_the_session_pages_header_panel_and_timeline_stay_live_without_moving_th
     page.locator('#session-status [data-action="close"]').focus()
     page.evaluate("window.stillTheSamePage = true")
 
-    new_id = say(session, "s_ny", "Anyone?")
+    new_id = session.say("s_ny", "user", "Anyone?")
     session.tables.update_row(session.database_id, "sessions", "s_ny", {"lastSeen": iso(datetime.now(UTC))})
     page.wait_for_selector(f'[data-message-id="{new_id}"]')
     page.wait_for_selector('#session-summary:has-text("2 messages")')

@@ -16,17 +16,10 @@ def message_ids(html: str) -> list[str]:
     return re.findall(r'data-message-id="([^"]+)"', html)
 
 
-def say(rows, session_id: str, role: str, content: str) -> str:
-    from appwrite.id import ID
-
-    data = {"sessionId": session_id, "role": role, "content": content}
-    return rows.tables.create_row(rows.database_id, "messages", ID.unique(), data).id
-
-
 @pytest.fixture
 def chat(rows) -> list[str]:
     rows.session("s_chat", row_id="chat")
-    return [say(rows, "s_chat", "user", "Hello"), say(rows, "s_chat", "agent", "Hi, how can I help?")]
+    return [rows.say("s_chat", "user", "Hello"), rows.say("s_chat", "agent", "Hi, how can I help?")]
 
 
 def test_deleting_the_last_shown_message_does_not_stop_the_live_transcript(client, rows, chat):
@@ -34,7 +27,7 @@ def test_deleting_the_last_shown_message_does_not_stop_the_live_transcript(clien
     rows.tables.delete_row(rows.database_id, "messages", chat[-1])
 
     gap = client.get(poll, headers=HTMX)
-    new_id = say(rows, "s_chat", "user", "Are you there?")
+    new_id = rows.say("s_chat", "user", "Are you there?")
     html = client.get(poll_url(gap.content.decode()), headers=HTMX).content.decode()
 
     assert gap.status_code == 200 and "no longer exists" not in gap.content.decode()
@@ -53,7 +46,7 @@ def test_after_the_gap_a_quiet_poll_answers_no_content(client, rows, chat):
 
 def test_a_message_written_before_the_deletion_is_not_lost(client, rows, chat):
     poll = poll_url(client.get("/sessions/chat/").content.decode())
-    new_id = say(rows, "s_chat", "user", "One more thing")
+    new_id = rows.say("s_chat", "user", "One more thing")
     rows.tables.delete_row(rows.database_id, "messages", chat[-1])
 
     html = client.get(poll, headers=HTMX).content.decode()

@@ -13,13 +13,6 @@ def message_ids(html: str) -> list[str]:
     return re.findall(r'data-message-id="([^"]+)"', html)
 
 
-def say(rows, session_id: str, role: str, content: str) -> str:
-    from appwrite.id import ID
-
-    data = {"sessionId": session_id, "role": role, "content": content}
-    return rows.tables.create_row(rows.database_id, "messages", ID.unique(), data).id
-
-
 @pytest.fixture
 def chat(rows):
     rows.session(
@@ -32,10 +25,10 @@ def chat(rows):
         theme='{"primaryColor":"#0f766e","position":"right"}',
     )
     ids = [
-        say(rows, "s_2001", "user", "Hi, my order has not arrived."),
-        say(rows, "s_2001", "assistant", "Sorry to hear that! Could you share the order number?"),
-        say(rows, "s_2001", "agent", "I'm Sam from support, looking into it now."),
-        say(rows, "s_2001", "system", "Agent joined the chat"),
+        rows.say("s_2001", "user", "Hi, my order has not arrived."),
+        rows.say("s_2001", "assistant", "Sorry to hear that! Could you share the order number?"),
+        rows.say("s_2001", "agent", "I'm Sam from support, looking into it now."),
+        rows.say("s_2001", "system", "Agent joined the chat"),
     ]
     return ids
 
@@ -71,7 +64,7 @@ def test_the_transcript_is_in_order_with_each_role_labelled(client, chat):
 def test_the_transcript_opens_on_the_newest_page_and_pages_back_with_a_cursor(client, rows, monkeypatch):
     monkeypatch.setattr(transcripts, "TRANSCRIPT_PAGE_SIZE", 3)
     rows.session("s_long", row_id="long")
-    ids = [say(rows, "s_long", "user", f"line {number}") for number in range(7)]
+    ids = [rows.say("s_long", "user", f"line {number}") for number in range(7)]
 
     newest = client.get("/sessions/long/").content.decode()
     older_url = re.search(r'href="([^"]+)"[^>]*data-action="load-older"', newest, re.S).group(1).replace("&amp;", "&")
@@ -91,7 +84,7 @@ def test_the_transcript_opens_on_the_newest_page_and_pages_back_with_a_cursor(cl
 def test_paging_through_htmx_answers_only_the_transcript(client, rows, monkeypatch):
     monkeypatch.setattr(transcripts, "TRANSCRIPT_PAGE_SIZE", 2)
     rows.session("s_page", row_id="page")
-    ids = [say(rows, "s_page", "user", f"line {number}") for number in range(3)]
+    ids = [rows.say("s_page", "user", f"line {number}") for number in range(3)]
 
     response = client.get(f"/sessions/page/?messages=before:{ids[1]}", headers=HTMX)
     html = response.content.decode()
@@ -104,8 +97,8 @@ def test_paging_through_htmx_answers_only_the_transcript(client, rows, monkeypat
 
 def test_long_messages_are_folded_behind_show_all(client, rows):
     rows.session("s_fold", row_id="fold")
-    say(rows, "s_fold", "user", "short one")
-    say(rows, "s_fold", "assistant", "word " * 400)
+    rows.say("s_fold", "user", "short one")
+    rows.say("s_fold", "assistant", "word " * 400)
 
     html = client.get("/sessions/fold/").content.decode()
 
@@ -120,7 +113,7 @@ def test_visitor_text_is_escaped_on_the_detail_page(client, rows):
         userMeta='{"<b>key</b>":"<script>alert(1)</script>"}',
         theme='{"primaryColor":"red\\" onload=\\"alert(1)","x":"<img src=x onerror=alert(2)>"}',
     )
-    say(rows, "s_evil", "user", "<script>alert(3)</script>")
+    rows.say("s_evil", "user", "<script>alert(3)</script>")
 
     html = client.get("/sessions/evil/").content.decode()
 
@@ -134,7 +127,7 @@ def test_the_live_transcript_answers_new_messages_after_the_last_one_or_no_conte
     last = chat[-1]
 
     nothing = client.get(f"/sessions/row2001/messages/?after={last}", headers=HTMX)
-    new_id = say(rows, "s_2001", "user", "Thanks!")
+    new_id = rows.say("s_2001", "user", "Thanks!")
     something = client.get(f"/sessions/row2001/messages/?after={last}", headers=HTMX)
     html = something.content.decode()
 
@@ -160,7 +153,7 @@ def test_the_live_transcript_notices_a_session_deleted_while_its_page_is_open(cl
 def test_the_live_transcript_of_an_empty_session_finds_its_first_message(client, rows):
     rows.session("s_new", row_id="new")
     page = client.get("/sessions/new/").content.decode()
-    first = say(rows, "s_new", "user", "Hello?")
+    first = rows.say("s_new", "user", "Hello?")
 
     html = client.get("/sessions/new/messages/?after=", headers=HTMX).content.decode()
 

@@ -16,13 +16,6 @@ from tests.htmx import HTMX
 PARTS = ("session-summary", "session-status", "session-timeline", "transcript-total")
 
 
-def say(rows, session_id: str, content: str) -> str:
-    from appwrite.id import ID
-
-    data = {"sessionId": session_id, "role": "user", "content": content}
-    return rows.tables.create_row(rows.database_id, "messages", ID.unique(), data).id
-
-
 def shown_parts(html: str) -> str:
     """What the page's script sends with each poll: the version of each live part the page shows."""
     found = re.findall(r'<\w+ id="([\w-]+)"[^>]*data-part-version="(\w+)"', html)
@@ -47,7 +40,7 @@ class OpenPage:
         self.row_id = row_id
         html = client.get(f"/sessions/{row_id}/").content.decode()
         self.shown = shown_parts(html)
-        self.after = re.search(r'messages/\?after=([\w-]*)', html).group(1)
+        self.after = re.search(r"messages/\?after=([\w-]*)", html).group(1)
 
     def poll(self, **params: str):
         query = {"after": self.after, **params}
@@ -60,7 +53,7 @@ class OpenPage:
                 if part in versions:
                     versions[part] = version
             self.shown = ",".join(f"{part}={version}" for part, version in versions.items())
-            found = re.search(r'messages/\?after=([\w-]*)', html)
+            found = re.search(r"messages/\?after=([\w-]*)", html)
             self.after = found.group(1) if found else self.after
         return response
 
@@ -69,7 +62,7 @@ class OpenPage:
 def chat(rows):
     rows.session("s_live", row_id="live", status="active", startTime=minutes_ago(30), lastSeen=minutes_ago(4))
     for number in range(3):
-        say(rows, "s_live", f"message {number}")
+        rows.say("s_live", "user", f"message {number}")
     return rows
 
 
@@ -82,7 +75,7 @@ def test_the_page_says_which_version_of_each_live_part_it_shows(client, chat):
 
 def test_a_new_message_brings_the_new_count_and_last_seen_with_it(client, chat):
     page = OpenPage(client, "live")
-    new_id = say(chat, "s_live", "Are you there?")
+    new_id = chat.say("s_live", "user", "Are you there?")
     chat.tables.update_row(chat.database_id, "sessions", "live", {"lastSeen": iso(timezone.now())})
 
     response = page.poll()
@@ -157,7 +150,7 @@ def test_an_older_page_of_the_transcript_keeps_its_parts_live_without_asking_for
     assert 'id="session-live"' in html and 'id="transcript-live"' not in html
     shown = shown_parts(html)
     chat.tables.update_row(chat.database_id, "sessions", "live", {"lastSeen": iso(timezone.now())})
-    say(chat, "s_live", "one more")
+    chat.say("s_live", "user", "one more")
     time_passes(session_watch.RECHECK_SECONDS + 1)
     before = len(appwrite_server.logged_requests())
 
@@ -174,7 +167,7 @@ def test_an_older_page_of_the_transcript_keeps_its_parts_live_without_asking_for
 def test_a_poll_that_does_not_say_what_it_shows_gets_only_new_messages(client, chat):
     page = OpenPage(client, "live")
     chat.tables.update_row(chat.database_id, "sessions", "live", {"lastSeen": iso(timezone.now() - timedelta(1))})
-    new_id = say(chat, "s_live", "hello")
+    new_id = chat.say("s_live", "user", "hello")
 
     html = client.get(f"/sessions/live/messages/?after={page.after}", headers=HTMX).content.decode()
 
