@@ -47,11 +47,8 @@ class AppwriteRows:
         return self.tables.create_row(self.database_id, "messages", ID.unique(), data).id
 
     def messages(self, session_id: str, count: int, role: str = "user") -> None:
-        from appwrite.id import ID
-
         for number in range(count):
-            data = {"sessionId": session_id, "role": role, "content": f"message {number}"}
-            self.tables.create_row(self.database_id, "messages", ID.unique(), data)
+            self.say(session_id, role, f"message {number}")
 
 
 def delete_database(server, database_id: str) -> None:

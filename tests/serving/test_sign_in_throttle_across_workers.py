@@ -75,11 +75,11 @@ class Attempt:
         self.status = answer.status_code
 
 
-def on_both_workers(server, email: str, forwarded_for=lambda number: "") -> list[Attempt]:
+def on_both_workers(server, email: str) -> list[Attempt]:
     """ATTEMPTS attempts with their forms fetched, half on each of the two workers' keep-alive connections."""
     by_worker: dict[int, list[Attempt]] = {}
-    for number in range(ATTEMPTS * 20):
-        attempt = Attempt(server.url, email(number) if callable(email) else email, forwarded_for(number))
+    for _ in range(ATTEMPTS * 20):
+        attempt = Attempt(server.url, email, "")
         deadline = time.monotonic() + 10
         while (answered := attempt.worker(server, "GET")) is None and time.monotonic() < deadline:
             time.sleep(0.01)
